@@ -1,0 +1,72 @@
+# em-prankster: the course's commands. `make help` lists them.
+#   make demo   set up, build data, release and solutions, autograde the demo class, feedback
+#   make test   set up, build data, run the test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONPATH := $(CURDIR)
+export MPLBACKEND := Agg
+
+ASSIGNMENT := em_prankster
+NOTEBOOK := source/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
+DATA := source/$(ASSIGNMENT)/data_em.npy
+STUDENTS := reference untouched mistakes
+
+.DELETE_ON_ERROR:
+.PHONY: help venv data release solutions submissions demo autograde feedback test clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(DATA): $(VENV)/.installed $(wildcard prankster/*.py)
+	mkdir -p build
+	$(BIN)/python -m prankster.generate_data --out-dir source/$(ASSIGNMENT) \
+	    --lineup source/$(ASSIGNMENT)/lineup.png --truth build/truth.npz
+
+data: $(DATA)
+
+# nbgrader copies data_em.npy and lineup.png from source/ along with the notebook.
+release: data
+	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
+
+solutions: release
+	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
+
+submissions: release
+	$(BIN)/python demo/make_submissions.py
+
+autograde: release
+	rm -rf submitted && mkdir -p submitted && cp -r demo/submitted/* submitted/
+	nbgrader autograde $(ASSIGNMENT) --force --log-level=WARN
+
+feedback: autograde
+	nbgrader generate_feedback $(ASSIGNMENT) --force --log-level=WARN
+	nbgrader export --to grades.csv --log-level=WARN
+
+demo: solutions submissions feedback
+	@echo
+	@echo "Done. Where to look:"
+	@echo "  release/$(ASSIGNMENT)/      the notebook and data to hand out to students"
+	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, with its figures"
+	@echo "  autograded/<student>/       the demo class, graded: $(STUDENTS)"
+	@echo "  feedback/<student>/         the HTML feedback each student gets"
+	@echo "  grades.csv                  the scores exported from gradebook.db"
+	@$(BIN)/python -c "import csv; [print(f\"  {r['student_id']:>10}: {float(r['score']):g} / {float(r['max_score']):g}\") for r in csv.DictReader(open('grades.csv'))]"
+
+test: data
+	$(BIN)/python -m pytest tests
+
+clean:
+	rm -rf submitted autograded feedback gradebook.db grades.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png

@@ -1,0 +1,28 @@
+"""nbgrader configuration of the em-prankster course.
+
+Every nbgrader command run from this folder (``make demo`` runs them for you) reads
+this file. Paths are relative to the folder that holds it, so a copy of the course
+in a temporary directory (as the tests make) grades in that directory.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.course_id = "em-prankster"
+# `nbgrader generate_solution` writes the executed solution notebook here.
+c.CourseDirectory.solution_directory = "solutions"
+# Never copy caches or checkpoints into release/, solutions/ or autograded/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# What a student sees in place of the solution regions.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Executing a notebook: a cell may take up to this many seconds (the slow but correct
+# double loop over images and offsets fits in it).
+
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True

@@ -1,0 +1,112 @@
+"""Shared fixtures: paths, the reference solution taken from source/, and a graded course.
+
+The expensive fixture, ``graded_course``, copies the course into a temporary directory,
+runs the real nbgrader apps there (generate_assignment, autograde, generate_feedback)
+on the demo submissions and hands the tests its gradebook.
+"""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from prankster import notebooks  # noqa: E402
+
+ASSIGNMENT = "em_prankster"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+SOURCE_NB = ROOT / "source" / ASSIGNMENT / NOTEBOOK
+RELEASE_NB = ROOT / "release" / ASSIGNMENT / NOTEBOOK
+SOLUTION_NB = ROOT / "solutions" / ASSIGNMENT / NOTEBOOK
+DATA = ROOT / "source" / ASSIGNMENT / "data_em.npy"
+TRUTH = ROOT / "build" / "truth.npz"
+FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
+             "run_m_step", "run_EM"]
+
+
+def nbgrader_env():
+    """The environment nbgrader needs: this interpreter's bin/ first on PATH (for alembic)."""
+    env = dict(os.environ)
+    env["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["MPLBACKEND"] = "Agg"
+    env.pop("NBGRADER_EXECUTION", None)
+    return env
+
+
+def nbgrader(course, *args, check=True, timeout=900):
+    """Run ``nbgrader ARGS`` in the course directory; return the finished process."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=course, env=nbgrader_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def new_course(tmp):
+    """A copy of the course (config and source/, data included) in ``tmp``."""
+    tmp = pathlib.Path(tmp)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
+    shutil.copytree(ROOT / "source", tmp / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return tmp
+
+
+def strip_magics(code):
+    return "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("%"))
+
+
+def load_solution_namespace():
+    """Execute the source notebook's imports, fixtures, helpers and solution cells."""
+    nb = notebooks.read(SOURCE_NB)
+    cells = notebooks.cells_by_id(nb)
+    ns = {}
+    for gid in ["imports", "test_fixtures", "test_helpers", *FUNCTIONS]:
+        exec(compile(strip_magics(notebooks.without_markers(cells[gid].source)), gid, "exec"), ns)
+    return ns
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """Namespace holding the reference solution from source/, plus the test fixtures."""
+    return load_solution_namespace()
+
+
+@pytest.fixture(scope="session")
+def source_nb():
+    return notebooks.read(SOURCE_NB)
+
+
+@pytest.fixture(scope="session")
+def release_nb():
+    return notebooks.read(RELEASE_NB)
+
+
+@pytest.fixture(scope="session")
+def data():
+    if not DATA.exists():
+        pytest.fail(f"{DATA} is missing: run `make data` first")
+    return np.load(DATA)
+
+
+@pytest.fixture(scope="session")
+def truth():
+    if not TRUTH.exists():
+        pytest.fail(f"{TRUTH} is missing: run `make data` first")
+    return dict(np.load(TRUTH))
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """A course directory in which the demo submissions have been autograded with feedback."""
+    course = new_course(tmp_path_factory.mktemp("course"))
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    shutil.copytree(ROOT / "demo" / "submitted", course / "submitted")
+    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    return course

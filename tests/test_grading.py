@@ -1,0 +1,105 @@
+"""The real nbgrader apps on the real notebooks: validate, release, autograde, feedback."""
+import re
+
+from nbgrader.api import Gradebook
+from nbgrader.validator import Validator
+
+from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOURCE_NB, nbgrader)
+from prankster import notebooks, secret
+
+
+def scores(course, student):
+    """grade_id -> (score, max_score) of one student's autograded notebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        return {g.name: (g.score, g.max_score) for g in nb.grades}
+
+
+def validate(path, invert=False):
+    """nbgrader's validator, as the Validate button runs it; returns its findings."""
+    return Validator(invert=invert).validate(str(path))
+
+
+def test_source_notebook_validates():
+    result = validate(SOURCE_NB)
+    assert not any(result.get(k) for k in ("failed", "type_changed", "changed")), result
+
+
+def test_every_test_fails_on_the_release_notebook(release_nb):
+    inverted = validate(RELEASE_NB, invert=True)  # lists the cells that pass
+    assert not inverted.get("passed"), f"tests that pass on the untouched release: {inverted}"
+    failed = validate(RELEASE_NB).get("failed", [])
+    assert len(failed) == len(notebooks.grade_cells(release_nb)), failed
+
+
+def test_release_holds_no_solution_and_no_hidden_test(source_nb):
+    text = RELEASE_NB.read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    parts = [notebooks.split_solution(notebooks.strip_hidden_tests(c.source)) for c in source_nb.cells]
+    public = "\n".join(outside for _, outside in parts)
+    secret_lines = {line.strip() for inside, _ in parts for line in inside.splitlines()
+                    if len(line.strip()) > 12 and line.strip() not in public}
+    assert len(secret_lines) > 30
+    leaked = [line for line in secret_lines if line in text]
+    assert not leaked, leaked
+    hidden_lines = {line.strip() for c in source_nb.cells
+                    for region in re.findall(r"BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", c.source, re.S)
+                    for line in region.splitlines()
+                    if len(line.strip()) > 12 and line.strip() not in public}
+    assert len(hidden_lines) > 30
+    leaked = [line for line in hidden_lines if line in text]
+    assert not leaked, leaked
+
+
+def test_release_does_not_reveal_the_secret():
+    released = ROOT / "release" / ASSIGNMENT
+    names = {p.name for p in released.iterdir()}
+    assert names <= {f"{ASSIGNMENT}.ipynb", "data_em.npy", "lineup.png"}, names
+    text = (released / f"{ASSIGNMENT}.ipynb").read_text().lower()
+    assert secret.PRANKSTER.lower() not in text
+    for keyword in secret.ANSWER_KEYWORDS:
+        assert keyword.lower() not in text
+    assert " ".join(secret.MESSAGE).lower() not in text
+
+
+def test_grade_ids_name_the_function_they_test(source_nb):
+    ids = [gid for gid, _ in notebooks.grade_cells(source_nb)]
+    for gid in ids:
+        assert any(gid.startswith(f) for f in FUNCTIONS + ["answer_"]), gid
+    assert len(set(ids)) == len(ids)
+    # the M-step and run_EM weigh most, as in the seed
+    points = {f: sum(p for g, p in notebooks.grade_cells(source_nb) if g.startswith(f + "_"))
+              for f in FUNCTIONS}
+    assert max(points, key=points.get) == "run_m_step"
+    assert sum(p for _, p in notebooks.grade_cells(source_nb)) == 100
+
+
+def test_reference_submission_scores_the_maximum(graded_course):
+    got = scores(graded_course, "reference")
+    lost = {gid: s for gid, s in got.items() if s[0] != s[1]}
+    assert not lost, f"the reference lost points in {lost}"
+
+
+def test_untouched_release_scores_zero(graded_course):
+    got = scores(graded_course, "untouched")
+    assert sum(s for s, _ in got.values()) == 0, got
+
+
+def test_typical_mistakes_lose_points_where_they_are(graded_course):
+    got = scores(graded_course, "mistakes")
+    total = sum(s for s, _ in got.values())
+    assert 0 < total < sum(m for _, m in got.values())
+    lost = {gid for gid, (s, m) in got.items() if s < m}
+    # calculate_log_probability's constant, run_m_step's background, the wrong suspect ...
+    assert {"calculate_log_probability_visible", "run_m_step_hidden_background",
+            "answer_prankster_hidden"} <= lost, lost
+    # ... and nothing that does not depend on them
+    assert not lost & {"run_m_step_hidden_prior", "run_m_step_hidden_face",
+                       "answer_location_hidden"}, lost
+
+
+def test_feedback_is_written_for_every_student(graded_course):
+    for student in ("reference", "untouched", "mistakes"):
+        html = graded_course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        assert html.exists(), html
