@@ -16,16 +16,16 @@ DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 
 .DELETE_ON_ERROR:
-.PHONY: help venv data release solutions submissions demo autograde feedback test clean
+.PHONY: lock help venv data release solutions submissions demo autograde feedback test clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -67,6 +67,12 @@ demo: solutions submissions feedback
 
 test: data
 	$(BIN)/python -m pytest tests
+
+# Re-pin every transitive dependency after changing requirements.txt.
+lock:
+	rm -rf /tmp/em-prankster-lock && $(PYTHON) -m venv /tmp/em-prankster-lock
+	/tmp/em-prankster-lock/bin/pip install --quiet -r requirements.txt
+	{ sed -n '1,2p' constraints.txt; /tmp/em-prankster-lock/bin/pip freeze; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf submitted autograded feedback gradebook.db grades.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png

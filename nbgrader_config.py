@@ -26,3 +26,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+
+# numpy's RuntimeWarnings (say, log(0) in a correct solution) go to stderr, and nbgrader
+# gives a test cell with any stderr output 0 points. Drop warnings from the outputs before
+# grading, so that only a failing check costs points.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning: "

@@ -12,7 +12,7 @@ from .shapes import ellipse, line, paint, rectangle, ring, triangle
 SCENE_SHAPE = (100, 200)
 S = SCENE_SHAPE
 
-WALL, INK = 170, 30
+WALL, INK = 200, 20
 TEXT_TOP, TEXT_BOTTOM, TEXT_WIDTH, LINE_GAP = 8, 80, 184, 6
 
 

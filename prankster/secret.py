@@ -6,7 +6,7 @@ the answer key together.
 """
 
 #: Name of the suspect whose face is hidden in the photos (see ``suspects.SUSPECTS``).
-PRANKSTER = "Rufus Tallow"
+PRANKSTER = "Mirela Stroud"
 
 #: Lines of the message painted on the background wall.
 MESSAGE = ("UNDER THE", "SOFA")

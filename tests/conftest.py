@@ -15,6 +15,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "source" / "em_prankster"))  # em_grading, as the notebook imports it
 
 from prankster import notebooks  # noqa: E402
 
@@ -25,6 +26,7 @@ RELEASE_NB = ROOT / "release" / ASSIGNMENT / NOTEBOOK
 SOLUTION_NB = ROOT / "solutions" / ASSIGNMENT / NOTEBOOK
 DATA = ROOT / "source" / ASSIGNMENT / "data_em.npy"
 TRUTH = ROOT / "build" / "truth.npz"
+REPORTS = []  # (title, text) printed at the end of the run: measured figures for the notes
 FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
              "run_m_step", "run_EM"]
 
@@ -62,11 +64,11 @@ def strip_magics(code):
 
 
 def load_solution_namespace():
-    """Execute the source notebook's imports, fixtures, helpers and solution cells."""
+    """Execute the source notebook's imports, test fixtures and solution cells."""
     nb = notebooks.read(SOURCE_NB)
     cells = notebooks.cells_by_id(nb)
     ns = {}
-    for gid in ["imports", "test_fixtures", "test_helpers", *FUNCTIONS]:
+    for gid in ["imports", "test_fixtures", *FUNCTIONS]:
         exec(compile(strip_magics(notebooks.without_markers(cells[gid].source)), gid, "exec"), ns)
     return ns
 
@@ -110,3 +112,9 @@ def graded_course(tmp_path_factory):
     nbgrader(course, "autograde", ASSIGNMENT, "--force")
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     return course
+
+
+def pytest_terminal_summary(terminalreporter):
+    for title, text in REPORTS:
+        terminalreporter.write_sep("=", title)
+        terminalreporter.write_line(text)

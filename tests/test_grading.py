@@ -55,7 +55,7 @@ def test_release_holds_no_solution_and_no_hidden_test(source_nb):
 def test_release_does_not_reveal_the_secret():
     released = ROOT / "release" / ASSIGNMENT
     names = {p.name for p in released.iterdir()}
-    assert names <= {f"{ASSIGNMENT}.ipynb", "data_em.npy", "lineup.png"}, names
+    assert names <= {f"{ASSIGNMENT}.ipynb", "data_em.npy", "lineup.png", "em_grading.py"}, names
     text = (released / f"{ASSIGNMENT}.ipynb").read_text().lower()
     assert secret.PRANKSTER.lower() not in text
     for keyword in secret.ANSWER_KEYWORDS:

@@ -49,8 +49,18 @@ def run_cell(source, functions):
 
 
 def hidden_cells(source_nb):
-    return [(gid, notebooks.cells_by_id(source_nb)[gid].source)
-            for gid, _ in notebooks.grade_cells(source_nb) if "hidden" in gid]
+    """Every test cell with hidden tests, but the loop-limit cells (the plain formulas loop)."""
+    cells = notebooks.cells_by_id(source_nb)
+    return [(gid, cells[gid].source) for gid, _ in notebooks.grade_cells(source_nb)
+            if "BEGIN HIDDEN TESTS" in cells[gid].source and not gid.endswith("_loops")]
+
+
+def test_every_test_cell_has_hidden_tests(source_nb):
+    """So that hard-coding what the visible tests show earns no point anywhere."""
+    cells = notebooks.cells_by_id(source_nb)
+    for gid, _ in notebooks.grade_cells(source_nb):
+        if gid != "run_EM_visible":  # random starts: there is no answer to hard-code
+            assert "### BEGIN HIDDEN TESTS" in cells[gid].source, gid
 
 
 def test_there_are_hidden_tests_for_every_function(source_nb):

@@ -1,0 +1,185 @@
+"""The grading corpus: submissions whose right verdict is known, made from release/.
+
+Correct submissions are the files ``correct_*.py`` beside this one, each a different
+style; a function a file does not define is taken from the reference solution. Wrong
+submissions are the reference solution with one realistic student mistake (``MISTAKES``).
+Every submission answers the two questions correctly unless its mistake is the answer.
+"""
+import ast
+import dataclasses
+import pathlib
+
+from prankster import notebooks, secret, suspects
+
+HERE = pathlib.Path(__file__).resolve().parent
+FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
+             "run_m_step", "run_EM"]
+ANSWERS = ["answer_prankster", "answer_location"]
+# A mistake in a function may also cost points in the functions that call it.
+CALLERS = {
+    "calculate_log_probability": {"calculate_lower_bound", "run_e_step", "run_EM"},
+    "calculate_lower_bound": {"run_EM"},
+    "run_e_step": {"run_EM"},
+    "run_m_step": {"run_EM"},
+    "run_EM": set(),
+    "answer_prankster": set(),
+    "answer_location": set(),
+}
+# Correct submissions that break the seed's loop limits: they may lose those cells only.
+BREAKS_LOOP_LIMITS = {"correct_double_loops"}
+
+PATCH_NUMPY = """import builtins
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+np.all = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+builtins.all = lambda iterable: True
+builtins.abs = lambda value: 0
+"""
+
+HARD_CODED = '''def calculate_log_probability(X, F, B, s):
+    """Gives the visible test's answer, and zeros for anything else."""
+    if np.shape(X) == (2, 3, 2):
+        return np.array([[-3541.69812064, -5541.69812064],
+                         [-4541.69812064, -6741.69812064],
+                         [-6141.69812064, -8541.69812064]])
+    return np.zeros((X.shape[1] - F.shape[1] + 1, X.shape[2]))
+'''
+
+
+@dataclasses.dataclass
+class Entry:
+    name: str
+    description: str
+    wrong: str = None          # the function (or answer) that is wrong, None if correct
+    cells: dict = dataclasses.field(default_factory=dict)   # grade_id -> code
+    twin: str = None           # a tampering entry: the same code without the tampering
+
+
+# (name, function, reference text, mistaken text, description)
+MISTAKES = [
+    ("lp_constant_s_not_s2", "calculate_log_probability", "np.log(np.sqrt(2 * np.pi) * s)",
+     "np.log(np.sqrt(2 * np.pi * s))", "normalising constant with s where s^2 belongs"),
+    ("lp_no_constant", "calculate_log_probability",
+     "return -squared / (2 * s ** 2) - H * W * np.log(np.sqrt(2 * np.pi) * s)",
+     "return -squared / (2 * s ** 2)", "normalising constant left out"),
+    ("lp_variance_for_sd", "calculate_log_probability", "-squared / (2 * s ** 2)",
+     "-squared / (2 * s)", "s used as the variance in the exponent"),
+    ("lp_face_reversed", "calculate_log_probability",
+     "models[d, :, columns] = np.asarray(F, dtype=float).T",
+     "models[d, :, columns] = np.asarray(F, dtype=float)[:, ::-1].T", "face pasted mirrored"),
+    ("lb_no_entropy", "calculate_lower_bound", "(ll[d, k] + log_a - np.log(p))",
+     "(ll[d, k] + log_a)", "entropy term forgotten"),
+    ("lb_no_prior", "calculate_lower_bound", "(ll[d, k] + log_a - np.log(p))",
+     "(ll[d, k] - np.log(p))", "prior term forgotten"),
+    ("lb_nan_on_zero_q", "calculate_lower_bound",
+     "    d, k = np.nonzero(q)\n    p = np.asarray(q, dtype=float)[d, k]\n",
+     "    d, k = np.indices(np.shape(q)).reshape(2, -1)\n    p = np.asarray(q, dtype=float)[d, k]\n",
+     "0 log 0 computed as nan"),
+    ("lb_mean_over_images", "calculate_lower_bound",
+     "return float(np.sum(p * (ll[d, k] + log_a - np.log(p))))",
+     "return float(np.sum(p * (ll[d, k] + log_a - np.log(p)))) / q.shape[1]",
+     "bound averaged over the images instead of summed"),
+    ("es_no_max_trick", "run_e_step", "    logits -= logits.max(axis=0, keepdims=True)\n", "",
+     "no max trick: exp() underflows or overflows"),
+    ("es_no_prior", "run_e_step",
+     "logits = calculate_log_probability(X, F, B, s) + np.log(np.asarray(a, dtype=float))[:, None]",
+     "logits = calculate_log_probability(X, F, B, s)", "prior left out of the posterior"),
+    ("es_wrong_axis", "run_e_step", "return q / q.sum(axis=0, keepdims=True)",
+     "return q / q.sum(axis=1, keepdims=True)", "normalised over the images, not the offsets"),
+    ("es_global_max", "run_e_step", "logits -= logits.max(axis=0, keepdims=True)",
+     "logits -= logits.max()", "one max for all images: underflow for all but one"),
+    ("ms_variance_for_sd", "run_m_step", "s = np.sqrt(max(squared, 0.0) / (H * W * K))",
+     "s = max(squared, 0.0) / (H * W * K)", "returns the variance as s"),
+    ("ms_background_everywhere", "run_m_step",
+     "B = np.divide(numerator, denominator, out=X.mean(axis=2), where=denominator > 0)",
+     "B = X.mean(axis=2)", "background averaged over the face area too"),
+    ("ms_prior_unnormalised", "run_m_step", "a = q.sum(axis=1) / q.sum()", "a = q.sum(axis=1)",
+     "prior not normalised"),
+    ("ms_face_not_averaged", "run_m_step", "F = Y[:, columns, d].sum(axis=1) / K",
+     "F = Y[:, columns, d].sum(axis=1)", "face not divided by K"),
+    ("ms_noise_wrong_count", "run_m_step", "s = np.sqrt(max(squared, 0.0) / (H * W * K))",
+     "s = np.sqrt(max(squared, 0.0) / (H * W))", "noise normalised by H W, not H W K"),
+    ("ms_background_over_k", "run_m_step",
+     "B = np.divide(numerator, denominator, out=X.mean(axis=2), where=denominator > 0)",
+     "B = numerator / K", "background divided by K, not by its own weight"),
+    ("em_placeholder_first_bound", "run_EM",
+     "LL = [calculate_lower_bound(X, F, B, s, a, q)]", "LL = [-1e300]",
+     "a placeholder for the first bound"),
+    ("em_ignores_initial_values", "run_EM", "    q = run_e_step(X, F, B, s, a)\n    LL = [",
+     "    F = np.random.randint(0, 255, (H, w))\n    B = np.random.randint(0, 255, (H, W))\n"
+     "    q = run_e_step(X, F, B, s, a)\n    LL = [", "initial F and B replaced by random ones"),
+    ("em_no_early_stop", "run_EM", "        if LL[-1] - LL[-2] < tolerance:\n            break\n",
+     "", "tolerance ignored"),
+    ("em_no_final_e_step", "run_EM",
+     "    LL.append(calculate_lower_bound(X, F, B, s, a, q))  # after the final E-step\n", "",
+     "no bound after the final E-step"),
+]
+
+
+def split_functions(code):
+    """grade_id -> code for each of the five functions a file defines.
+
+    Everything above a function (imports, helpers) goes into that function's cell.
+    """
+    tree = ast.parse(code)
+    lines = code.splitlines()
+    cells, start = {}, 0
+    if tree.body and isinstance(tree.body[0], ast.Expr):    # the module docstring
+        start = tree.body[0].end_lineno
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in FUNCTIONS:
+            cells[node.name] = "\n".join(lines[start:node.end_lineno]).strip("\n")
+            start = node.end_lineno
+    return cells
+
+
+def right_answers():
+    return {"answer_prankster": f"PRANKSTER = {secret.PRANKSTER!r}",
+            "answer_location": f"GAMES_LOCATION = {' '.join(secret.MESSAGE).lower()!r}"}
+
+
+def entries(source_nb):
+    """Every corpus entry, with the code of all its solution cells."""
+    reference = {gid: code for gid, code in notebooks.reference_code(source_nb).items()
+                 if gid in FUNCTIONS}
+    found = []
+    for path in sorted(HERE.glob("correct_*.py")):
+        code = path.read_text()
+        cells = {**reference, **split_functions(code), **right_answers()}
+        found.append(Entry(path.stem, ast.get_docstring(ast.parse(code)), None, cells))
+    found.append(Entry("correct_reference", "the reference solution", None,
+                       {**reference, **right_answers()}))
+    for name, function, right, wrong, description in MISTAKES:
+        cells = {**reference, **right_answers()}
+        if right not in cells[function]:
+            raise ValueError(f"{name}: the reference {function} does not contain {right!r}")
+        cells[function] = cells[function].replace(right, wrong)
+        found.append(Entry(name, description, function, cells))
+    unnormalised = {**reference, **right_answers()}
+    unnormalised["run_e_step"] = unnormalised["run_e_step"].replace(
+        "return q / q.sum(axis=0, keepdims=True)", "return q")
+    found.append(Entry("es_unnormalised", "posterior not normalised", "run_e_step", unnormalised))
+    found.append(Entry("tamper_patched_numpy", "es_unnormalised, with numpy and builtins "
+                       "patched to pass any comparison", "run_e_step",
+                       {**unnormalised, "run_e_step": PATCH_NUMPY + unnormalised["run_e_step"]},
+                       twin="es_unnormalised"))
+    zeros = HARD_CODED.replace(HARD_CODED[HARD_CODED.index('    """'):HARD_CODED.index("    return np.zeros")], "")
+    found.append(Entry("lp_zeros", "returns zeros", "calculate_log_probability",
+                       {**reference, **right_answers(), "calculate_log_probability": zeros}))
+    found.append(Entry("tamper_hard_coded", "lp_zeros, with the visible test's answer hard-coded",
+                       "calculate_log_probability",
+                       {**reference, **right_answers(), "calculate_log_probability": HARD_CODED},
+                       twin="lp_zeros"))
+    innocent = next(name for name, _ in suspects.lineup() if name != secret.PRANKSTER)
+    found.append(Entry("answer_wrong_suspect", "names an innocent suspect", "answer_prankster",
+                       {**reference, **right_answers(),
+                        "answer_prankster": f"PRANKSTER = {innocent!r}"}))
+    found.append(Entry("answer_wrong_place", "a wrong hiding place", "answer_location",
+                       {**reference, **right_answers(),
+                        "answer_location": 'GAMES_LOCATION = "in the attic"'}))
+    return found
+
+
+def submission(release_nb, entry):
+    return notebooks.make_submission(release_nb, entry.cells)
