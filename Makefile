@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 venv: $(VENV)/.installed
 
-$(DATA): $(VENV)/.installed $(wildcard prankster/*.py)
+$(DATA): $(VENV)/.installed $(filter-out prankster/notebooks.py,$(wildcard prankster/*.py))
 	mkdir -p build
 	$(BIN)/python -m prankster.generate_data --out-dir source/$(ASSIGNMENT) \
 	    --lineup source/$(ASSIGNMENT)/lineup.png --truth build/truth.npz

@@ -106,13 +106,12 @@ def save_lineup(path, names, faces):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(faces), figsize=(2 * len(faces), 3.2))
+    fig, axes = plt.subplots(1, len(faces), figsize=(2 * len(faces), 3))
     for ax, name, face in zip(axes, names, faces):
         ax.imshow(face, cmap="gray", vmin=0, vmax=255)
         ax.set_title(name.replace(" ", "\n"))
         ax.axis("off")
-    fig.suptitle("The usual suspects")
-    fig.savefig(path, dpi=80, metadata={"Software": None})
+    fig.savefig(path, dpi=80, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
 

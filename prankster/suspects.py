@@ -71,7 +71,7 @@ def mirela_stroud():
     """Big curly hair, darker skin, toothy grin."""
     img = _canvas(230)
     for row, col in [(14, 16), (10, 30), (9, 44), (14, 57), (26, 10), (26, 63),
-                     (40, 8), (40, 65), (54, 9), (54, 64), (20, 36)]:
+                     (40, 8), (40, 65), (54, 9), (54, 64), (20, 36), (24, 24), (24, 48)]:
         paint(img, ellipse(S, (row, col), (11, 11)), 45)              # curls
     paint(img, ellipse(S, (52, 36), (30, 22)), 105)                   # face
     _eyes(img, 45, 9, 3, 15)
