@@ -5,10 +5,12 @@ this file. Paths are relative to the folder that holds it, so a copy of the cour
 in a temporary directory (as the tests make) grades in that directory.
 """
 import os
+import sys
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, COURSE_ROOT)  # for grading/, this course's additions to nbgrader
 
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "em-prankster"
@@ -32,3 +34,12 @@ c.Execute.interrupt_on_timeout = True
 # grading, so that only a failing check costs points.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
+
+# Feedback shows each failing check's message, never the hidden tests' code
+# (grading/feedback.py says why both steps are needed).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "grading.feedback.ShortTracebacks",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -51,9 +51,10 @@ def nbgrader(course, *args, check=True, timeout=900):
 
 
 def new_course(tmp):
-    """A copy of the course (config and source/, data included) in ``tmp``."""
+    """A copy of the course (config, grading/ and source/, data included) in ``tmp``."""
     tmp = pathlib.Path(tmp)
     shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
+    shutil.copytree(ROOT / "grading", tmp / "grading", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "source", tmp / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return tmp

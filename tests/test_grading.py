@@ -103,3 +103,11 @@ def test_feedback_is_written_for_every_student(graded_course):
     for student in ("reference", "untouched", "mistakes"):
         html = graded_course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert html.exists(), html
+
+
+def test_feedback_shows_messages_not_hidden_tests(graded_course, source_nb):
+    html = (graded_course / "feedback" / "mistakes" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "is wrong" in html and "expected:" in html   # check_close's message for the mistake
+    assert "most recent call last" not in html and "----&gt;" not in html and "BEGIN HIDDEN" not in html
+    for marker in ("hX = (np.arange", "eX = np.clip", "_expected_complete_ll", "_culprit"):
+        assert marker not in html, marker

@@ -1,0 +1,1 @@
+"""This course's additions to nbgrader, loaded by nbgrader_config.py."""
