@@ -87,3 +87,17 @@ def make_submission(release_nb, answers):
             raise KeyError(f"{gid!r} is not a solution cell of the release notebook")
         cells[gid].source = code
     return nb
+
+
+def run_cells(nb, grade_ids, namespace=None):
+    """Execute the named cells (solution markers and IPython magics removed) in a namespace.
+
+    With the source notebook this gives the reference solution as plain Python functions.
+    """
+    cells = cells_by_id(nb)
+    namespace = {} if namespace is None else namespace
+    for gid in grade_ids:
+        code = "\n".join(line for line in without_markers(cells[gid].source).splitlines()
+                         if not line.lstrip().startswith("%"))
+        exec(compile(code, f"<cell {gid}>", "exec"), namespace)
+    return namespace

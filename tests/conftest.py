@@ -60,18 +60,9 @@ def new_course(tmp):
     return tmp
 
 
-def strip_magics(code):
-    return "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("%"))
-
-
 def load_solution_namespace():
     """Execute the source notebook's imports, test fixtures and solution cells."""
-    nb = notebooks.read(SOURCE_NB)
-    cells = notebooks.cells_by_id(nb)
-    ns = {}
-    for gid in ["imports", "test_fixtures", *FUNCTIONS]:
-        exec(compile(strip_magics(notebooks.without_markers(cells[gid].source)), gid, "exec"), ns)
-    return ns
+    return notebooks.run_cells(notebooks.read(SOURCE_NB), ["imports", "test_fixtures", *FUNCTIONS])
 
 
 @pytest.fixture(scope="session")
