@@ -16,7 +16,7 @@ DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 
 .DELETE_ON_ERROR:
-.PHONY: lock help venv data release solutions submissions demo autograde feedback test clean
+.PHONY: bench lock help venv data release solutions submissions demo autograde feedback test clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -47,9 +47,10 @@ solutions: release
 submissions: release
 	$(BIN)/python demo/make_submissions.py
 
+# grading.parallel: nbgrader autograde with one worker per core, into the one gradebook.
 autograde: release
-	rm -rf submitted && mkdir -p submitted && cp -r demo/submitted/* submitted/
-	nbgrader autograde $(ASSIGNMENT) --force --log-level=WARN
+	rm -rf submitted autograded && mkdir -p submitted && cp -r demo/submitted/* submitted/
+	$(BIN)/python -m grading.parallel $(ASSIGNMENT)
 
 feedback: autograde
 	nbgrader generate_feedback $(ASSIGNMENT) --force --log-level=WARN
@@ -64,6 +65,11 @@ demo: solutions submissions feedback
 	@echo "  feedback/<student>/         the HTML feedback each student gets"
 	@echo "  grades.csv                  the scores exported from gradebook.db"
 	@$(BIN)/python -c "import csv; [print(f\"  {r['student_id']:>10}: {float(r['score']):g} / {float(r['max_score']):g}\") for r in csv.DictReader(open('grades.csv'))]"
+
+# Seconds per EM iteration (reference and two baselines), the schedule's time and memory,
+# autograde seconds per submission with 1 and 2 workers (bench/run.py; takes a few minutes).
+bench: release
+	$(BIN)/python bench/run.py
 
 test: data
 	$(BIN)/python -m pytest tests

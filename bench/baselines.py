@@ -72,7 +72,7 @@ def loop_m_step(X, q, w):
     for d in range(D):
         outside = np.ones(W, dtype=bool)
         outside[d:d + w] = False
-        weighted = X @ q[d]                      # (H, W): sum_k q[d, k] X_k
+        weighted = (X * q[d]).sum(axis=2)        # (H, W): sum_k q[d, k] X_k
         F += weighted[:, d:d + w]
         numerator[:, outside] += weighted[:, outside]
         denominator[outside] += q[d].sum()

@@ -25,7 +25,7 @@ MISTAKES = [
      "H * W * np.log(np.sqrt(2 * np.pi * s))",
      "normalising constant with s where s^2 belongs"),
     ("run_m_step",
-     "    B = np.divide(numerator, denominator, out=X.mean(axis=2), where=denominator > 0)\n",
+     "    B = np.divide(numerator, denominator, out=np.zeros((H, W)), where=seen)\n",
      "    B = X.mean(axis=2)  # forgot that the face hides part of the background\n",
      "background averaged over every image, face area included"),
     ("answer_prankster", None, None, "names the wrong suspect"),

@@ -6,8 +6,9 @@ nbgrader grades one submission at a time, and its SQLite gradebook does not take
 concurrent writers. So each worker gets a shard: a course folder of its own under
 ``.shards/`` whose gradebook starts as a copy of the course's (assignment, notebooks,
 cells), whose ``source/`` and ``release/`` are links to the course's, and whose
-``submitted/`` links to its share of the students. Each worker runs
-``nbgrader autograde --student=ID`` for its students one after the other. When all are
+``submitted/`` links to its share of the students. Each worker runs one
+``nbgrader autograde`` on its shard (one process: nbgrader's start-up is paid once per
+worker, not once per student). When all are
 done, every shard's grades, comments and timestamps are copied into the course's
 gradebook and its ``autograded/<student>`` folders are moved into the course's. The
 result is what ``nbgrader autograde`` would have written, in 1/N of the time.
@@ -15,14 +16,17 @@ result is what ``nbgrader autograde`` would have written, in 1/N of the time.
 import argparse
 import concurrent.futures
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
 
@@ -65,21 +69,38 @@ class Progress:
                   file=self.out, flush=True)
 
 
+STARTED = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
+FAILED = re.compile(r"error processing assignment '[^']*' for student '([^']+)'")
+
+
 def grade_shard(shard, assignment, students, progress, env):
-    failures = {}
-    for student in students:
-        proc = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "autograde", assignment, f"--student={student}",
-             "--force", "--log-level=ERROR"],
-            cwd=shard, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            failures[student] = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
-        progress.tick(student, proc.returncode == 0)
+    """One ``nbgrader autograde`` for the shard; progress read off its log, student by student."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=INFO"],
+        cwd=shard, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    current, failures, log = None, {}, []
+    for line in proc.stderr:
+        log.append(line.rstrip())
+        started = STARTED.search(line)
+        if started and started.group(1) != current:
+            if current is not None:
+                progress.tick(current, current not in failures)
+            current = started.group(1)
+        failed = FAILED.search(line)
+        if failed:
+            failures[failed.group(1)] = "nbgrader could not grade it (see its log above)"
+    proc.wait()
+    if current is not None:
+        progress.tick(current, current not in failures and proc.returncode == 0)
+    if proc.returncode != 0 and not failures:
+        failures.update({s: log[-1] if log else "nbgrader failed" for s in students})
     return failures
 
 
 def merge(course, shard, assignment, students):
     """Copy the shard's results for ``students`` into the course's gradebook and folders."""
+    # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are added.
+    warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader.api")
     with Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as source, \
             Gradebook(f"sqlite:///{course / 'gradebook.db'}") as target:
         for student in students:

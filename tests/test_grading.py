@@ -4,7 +4,7 @@ import re
 from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
-from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOURCE_NB, nbgrader)
+from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, nbgrader)
 from prankster import notebooks, secret
 
 
@@ -111,3 +111,13 @@ def test_feedback_shows_messages_not_hidden_tests(graded_course, source_nb):
     assert "most recent call last" not in html and "----&gt;" not in html and "BEGIN HIDDEN" not in html
     for marker in ("hX = (np.arange", "eX = np.clip", "_expected_complete_ll", "_culprit"):
         assert marker not in html, marker
+
+
+def test_solution_only_cells_reach_the_solutions_not_the_release(source_nb, release_nb):
+    tagged = [c for c in source_nb.cells if "solution-only" in c.metadata.get("tags", [])]
+    assert len(tagged) == 2
+    assert not [c for c in release_nb.cells if "solution-only" in c.metadata.get("tags", [])]
+    assert "log_probability_one_loop" not in RELEASE_NB.read_text()
+    solution = notebooks.read(SOLUTION_NB)
+    timing = [c for c in solution.cells if "log_probability_one_loop" in c.source]
+    assert timing and "faster" in "".join(o.get("text", "") for o in timing[0].outputs)
