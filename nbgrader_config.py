@@ -61,3 +61,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# No per-cell timestamps in executed notebooks: regenerating solutions/ changes only what
+# the cells print.
+c.Execute.record_timing = False
