@@ -11,7 +11,6 @@ export PYTHONPATH := $(CURDIR)
 export MPLBACKEND := Agg
 
 ASSIGNMENT := em_prankster
-NOTEBOOK := source/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 
@@ -81,4 +80,4 @@ lock:
 	{ sed -n '1,2p' constraints.txt; /tmp/em-prankster-lock/bin/pip freeze; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
-	rm -rf submitted autograded feedback gradebook.db grades.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+	rm -rf submitted autograded feedback .shards gradebook.db grades.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png

@@ -5,7 +5,6 @@ only the loop-limit cells). Each wrong submission loses points in the function t
 wrong, may lose in the functions that call it, and keeps full marks everywhere else.
 """
 import json
-import shutil
 import subprocess
 import sys
 

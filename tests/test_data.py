@@ -4,7 +4,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from conftest import DATA, ROOT
+from conftest import DATA
 from prankster import generate_data, scene, secret, suspects
 
 # sha256 of data_em.npy as `make data` writes it. A change of the generator or of

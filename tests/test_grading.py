@@ -4,7 +4,7 @@ import re
 from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
-from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, nbgrader)
+from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB)
 from prankster import notebooks, secret
 
 
