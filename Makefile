@@ -40,8 +40,10 @@ data: $(DATA)
 release: data
 	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
 
+# The executed solution notebook, and its HTML for reading without Jupyter.
 solutions: release
 	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
+	jupyter nbconvert --to html --log-level=WARN solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
 submissions: release
 	$(BIN)/python demo/make_submissions.py

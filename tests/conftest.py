@@ -51,12 +51,14 @@ def nbgrader(course, *args, check=True, timeout=900):
 
 
 def new_course(tmp):
-    """A copy of the course (config, grading/ and source/, data included) in ``tmp``."""
+    """A copy of the course (config, grading/, source/ with the data, the answer key) in ``tmp``."""
     tmp = pathlib.Path(tmp)
     shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
     shutil.copytree(ROOT / "grading", tmp / "grading", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "source", tmp / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    (tmp / "build").mkdir()
+    shutil.copy(TRUTH, tmp / "build" / "truth.npz")  # the solution notebook reads the answer key
     return tmp
 
 

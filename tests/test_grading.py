@@ -115,7 +115,7 @@ def test_feedback_shows_messages_not_hidden_tests(graded_course, source_nb):
 
 def test_solution_only_cells_reach_the_solutions_not_the_release(source_nb, release_nb):
     tagged = [c for c in source_nb.cells if "solution-only" in c.metadata.get("tags", [])]
-    assert len(tagged) == 2
+    assert len(tagged) >= 2
     assert not [c for c in release_nb.cells if "solution-only" in c.metadata.get("tags", [])]
     assert "log_probability_one_loop" not in RELEASE_NB.read_text()
     solution = notebooks.read(SOLUTION_NB)

@@ -1,11 +1,15 @@
 """What is committed and generated is what source/ generates today."""
 import json
+import shutil
+import subprocess
+import sys
 
 import nbformat
 
 import make_submissions_loader  # noqa: F401  (puts demo/ on the path)
 import make_submissions
-from conftest import ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, new_course
+from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
+                      new_course)
 from prankster import notebooks
 
 
@@ -65,3 +69,19 @@ def test_solution_notebook_ran_cleanly_with_its_figures():
     for gid in ("example_image", "schedule", "background"):
         kinds = {k for o in cells[gid].outputs for k in o.get("data", {})}
         assert "image/png" in kinds, f"no figure in solution cell {gid}"
+    # the walk-through for readers: raw photos and average, film strips, bound and s,
+    # posterior, prior and offsets, the answer beside the lineup
+    walkthrough = [c for c in nb.cells if c.cell_type == "code"
+                   and "solution-only" in c.metadata.get("tags", []) and "plt.show()" in c.source]
+    assert len(walkthrough) == 5
+    for cell in walkthrough:
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source[:60]
+
+
+def test_solution_html_is_made_from_the_solution_notebook(tmp_path):
+    html = SOLUTION_NB.with_suffix(".html")
+    shutil.copy(SOLUTION_NB, tmp_path / SOLUTION_NB.name)
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--log-level=WARN",
+                    str(tmp_path / SOLUTION_NB.name)], check=True, env=nbgrader_env())
+    assert (tmp_path / html.name).read_text() == html.read_text(), (
+        "solutions/*.html is out of date: run `make solutions` and commit it")
