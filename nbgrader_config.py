@@ -47,6 +47,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 
+# After nbgrader saves its grades, the bonus cells of the optional hard-EM part (grade_id
+# ending in _hard, 0 points each) become extra credit (grading/bonus.py).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "grading.bonus.AwardBonus",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.AwardBonus.points = 1.0
+
 # numpy's RuntimeWarnings (say, log(0) in a correct solution) go to stderr, and nbgrader
 # gives a test cell with any stderr output 0 points. Drop warnings from the outputs before
 # grading, so that only a failing check costs points.

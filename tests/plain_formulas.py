@@ -100,3 +100,24 @@ def run_em(X, w, F, B, s, a, iterations):
         q = posterior(X, F, B, s, a)
     LL.append(lower_bound(X, F, B, s, a, q))
     return F, B, s, a, np.array(LL)
+
+
+def hard_posterior(X, F, B, s, a):
+    """Hard-EM's E-step: q[d, k] = 1 at each image's most probable offset, 0 elsewhere."""
+    q = posterior(X, F, B, s, a)
+    hard = np.zeros_like(q)
+    for k in range(q.shape[1]):
+        hard[int(np.argmax(q[:, k])), k] = 1.0
+    return hard
+
+
+def run_hard_em(X, w, F, B, s, a, iterations):
+    """Hard-EM from the given start for exactly ``iterations`` rounds; returns F, B, s, a, LL."""
+    q = hard_posterior(X, F, B, s, a)
+    LL = [lower_bound(X, F, B, s, a, q)]
+    for _ in range(iterations):
+        F, B, s, a = m_step(X, q, w)
+        LL.append(lower_bound(X, F, B, s, a, q))
+        q = hard_posterior(X, F, B, s, a)
+    LL.append(lower_bound(X, F, B, s, a, q))
+    return F, B, s, a, np.array(LL)

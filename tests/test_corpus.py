@@ -39,11 +39,12 @@ def graded_corpus(tmp_path_factory, source_nb):
             nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, entry.name)
             per_part = {p: [0.0, 0.0] for p in PARTS}
             lost = {}
-            for grade in nb.grades:
-                per_part[part_of(grade.name)][0] += grade.score
+            for grade in nb.grades:  # auto_score: the hard-EM bonus is not part of a verdict
+                score = grade.auto_score or 0.0
+                per_part[part_of(grade.name)][0] += score
                 per_part[part_of(grade.name)][1] += grade.max_score
-                if grade.score < grade.max_score:
-                    lost[grade.name] = grade.score
+                if score < grade.max_score:
+                    lost[grade.name] = score
             results[entry.name] = (entry, per_part, lost)
     return results
 

@@ -26,10 +26,16 @@ def test_source_notebook_validates():
 
 
 def test_every_test_fails_on_the_release_notebook(release_nb):
+    """Every graded test fails on the stubs. The bonus cells are worth 0 points, so nbgrader's
+    validator always counts them as passed (0 of 0); that they earn no extra credit on the
+    untouched release is checked in test_bonus_cells_give_extra_credit_only."""
+    bonus = [{"source": c.source} for c in release_nb.cells
+             if notebooks.nbgrader_meta(c).get("grade_id", "").endswith("_hard")]
     inverted = validate(RELEASE_NB, invert=True)  # lists the cells that pass
-    assert not inverted.get("passed"), f"tests that pass on the untouched release: {inverted}"
+    passed = [cell for cell in inverted.get("passed", []) if cell not in bonus]
+    assert not passed, f"tests that pass on the untouched release: {passed}"
     failed = validate(RELEASE_NB).get("failed", [])
-    assert len(failed) == len(notebooks.grade_cells(release_nb)), failed
+    assert len(failed) == len(notebooks.grade_cells(release_nb)), failed  # bonus cells included
 
 
 def test_release_holds_no_solution_and_no_hidden_test(source_nb):
@@ -77,8 +83,21 @@ def test_grade_ids_name_the_function_they_test(source_nb):
 
 def test_reference_submission_scores_the_maximum(graded_course):
     got = scores(graded_course, "reference")
-    lost = {gid: s for gid, s in got.items() if s[0] != s[1]}
+    lost = {gid: s for gid, s in got.items() if s[0] < s[1]}
     assert not lost, f"the reference lost points in {lost}"
+
+
+def test_bonus_cells_give_extra_credit_only(graded_course, source_nb):
+    """The hard-EM cells are worth 0 points and 1 point of extra credit each when they pass."""
+    bonus = [gid for gid, points in notebooks.grade_cells(source_nb) if gid.endswith("_hard")]
+    assert len(bonus) == 4
+    assert all(points == 0 for gid, points in notebooks.grade_cells(source_nb) if gid in bonus)
+    with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gb:
+        for student, expected in (("reference", 4.0), ("untouched", 0.0)):
+            grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades
+            assert sum(g.extra_credit or 0 for g in grades) == expected, student
+            assert sum(g.extra_credit or 0 for g in grades if g.name not in bonus) == 0
+        assert gb.find_submission(ASSIGNMENT, "reference").score == 104.0
 
 
 def test_untouched_release_scores_zero(graded_course):

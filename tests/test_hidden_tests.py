@@ -13,29 +13,33 @@ from conftest import FUNCTIONS, load_solution_namespace
 from prankster import notebooks, secret
 
 
-def plain_run_em(X, w, F=None, B=None, s=None, a=None, tolerance=0.001, max_iter=50):
+def plain_run_em(X, w, F=None, B=None, s=None, a=None, tolerance=0.001, max_iter=50, hard_EM=False):
     H, W, _ = X.shape
     F = np.random.randint(0, 255, (H, w)) if F is None else F
     B = np.random.randint(0, 255, (H, W)) if B is None else B
     a = np.full(W - w + 1, 1 / (W - w + 1)) if a is None else a
     s = np.random.rand() * 64 ** 2 if s is None else s
-    q = plain.posterior(X, F, B, s, a)
+    q = plain_e_step(X, F, B, s, a, hard_EM)
     LL = [plain.lower_bound(X, F, B, s, a, q)]
     for _ in range(max_iter):
         F, B, s, a = plain.m_step(X, q, w)
         LL.append(plain.lower_bound(X, F, B, s, a, q))
-        q = plain.posterior(X, F, B, s, a)
+        q = plain_e_step(X, F, B, s, a, hard_EM)
         if LL[-1] - LL[-2] < tolerance:
             break
     LL.append(plain.lower_bound(X, F, B, s, a, q))
     return F, B, s, a, np.array(LL)
 
 
+def plain_e_step(X, F, B, s, a, hard_EM=False):
+    return (plain.hard_posterior if hard_EM else plain.posterior)(X, F, B, s, a)
+
+
 PLAIN = {
     "calculate_log_probability": plain.log_probability,
-    "calculate_lower_bound": plain.lower_bound,
-    "run_e_step": plain.posterior,
-    "run_m_step": plain.m_step,
+    "calculate_lower_bound": lambda *args, hard_EM=False: plain.lower_bound(*args),
+    "run_e_step": plain_e_step,
+    "run_m_step": lambda *args, hard_EM=False: plain.m_step(*args),
     "run_EM": plain_run_em,
     "PRANKSTER": secret.PRANKSTER,
     "GAMES_LOCATION": " ".join(secret.MESSAGE).lower(),
@@ -86,20 +90,20 @@ def shifted_log_probability(X, F, B, s):   # normalising constant with s instead
     return plain.log_probability(X, F, B, s) + 0.5 * H * W * np.log(s)
 
 
-def e_step_ignoring_prior(X, F, B, s, a):
+def e_step_ignoring_prior(X, F, B, s, a, hard_EM=False):
     return plain.posterior(X, F, B, s, np.full(len(a), 1 / len(a)))
 
 
-def bound_without_entropy(X, F, B, s, a, q):
+def bound_without_entropy(X, F, B, s, a, q, hard_EM=False):
     return plain.lower_bound(X, F, B, s, a, q) + float(np.sum(q[q > 0] * np.log(q[q > 0])))
 
 
-def m_step_with_variance(X, q, w):
+def m_step_with_variance(X, q, w, hard_EM=False):
     F, B, s, a = plain.m_step(X, q, w)
     return F, B, s ** 2, a
 
 
-def m_step_background_everywhere(X, q, w):
+def m_step_background_everywhere(X, q, w, hard_EM=False):
     F, _, s, a = plain.m_step(X, q, w)
     return F, X.mean(axis=2), s, a
 
