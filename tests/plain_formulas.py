@@ -87,17 +87,19 @@ def m_step(X, q, w):
     return F, B, s, a
 
 
-def run_em(X, w, F, B, s, a, iterations):
+def run_em(X, w, F, B, s, a, iterations, e_step=None):
     """EM from the given start for exactly ``iterations`` rounds; returns F, B, s, a, LL.
 
     LL holds the bound at the initial guess, after each M-step and after the final E-step.
+    ``e_step`` is ``posterior`` (EM) unless given (``hard_posterior`` for hard-EM).
     """
-    q = posterior(X, F, B, s, a)
+    e_step = e_step or posterior
+    q = e_step(X, F, B, s, a)
     LL = [lower_bound(X, F, B, s, a, q)]
     for _ in range(iterations):
         F, B, s, a = m_step(X, q, w)
         LL.append(lower_bound(X, F, B, s, a, q))
-        q = posterior(X, F, B, s, a)
+        q = e_step(X, F, B, s, a)
     LL.append(lower_bound(X, F, B, s, a, q))
     return F, B, s, a, np.array(LL)
 
@@ -113,11 +115,4 @@ def hard_posterior(X, F, B, s, a):
 
 def run_hard_em(X, w, F, B, s, a, iterations):
     """Hard-EM from the given start for exactly ``iterations`` rounds; returns F, B, s, a, LL."""
-    q = hard_posterior(X, F, B, s, a)
-    LL = [lower_bound(X, F, B, s, a, q)]
-    for _ in range(iterations):
-        F, B, s, a = m_step(X, q, w)
-        LL.append(lower_bound(X, F, B, s, a, q))
-        q = hard_posterior(X, F, B, s, a)
-    LL.append(lower_bound(X, F, B, s, a, q))
-    return F, B, s, a, np.array(LL)
+    return run_em(X, w, F, B, s, a, iterations, e_step=hard_posterior)
