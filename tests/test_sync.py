@@ -6,7 +6,6 @@ import sys
 
 import nbformat
 
-import make_submissions_loader  # noqa: F401  (puts demo/ on the path)
 import make_submissions
 from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
                       new_course)
