@@ -48,7 +48,8 @@ solutions: release
 submissions: release
 	$(BIN)/python demo/make_submissions.py
 
-# grading.parallel: nbgrader autograde with one worker per core, into the one gradebook.
+# grading.parallel: intake, nbgrader autograde under limits with one worker per core, into the
+# one gradebook; prints the summary (grading_summary.txt, grades_by_cell.csv). --resume goes on.
 autograde: release
 	rm -rf submitted autograded && mkdir -p submitted && cp -r demo/submitted/* submitted/
 	$(BIN)/python -m grading.parallel $(ASSIGNMENT)
@@ -82,4 +83,4 @@ lock:
 	{ sed -n '1,2p' constraints.txt; /tmp/em-prankster-lock/bin/pip freeze; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
-	rm -rf submitted autograded feedback .shards gradebook.db grades.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+	rm -rf submitted autograded feedback .shards .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png

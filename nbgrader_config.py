@@ -41,24 +41,40 @@ c.GenerateAssignment.preprocessors = [
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Executing a notebook: a cell may take up to this many seconds (the slow but correct
-# double loop over images and offsets fits in it).
+# Autograde in two passes, as nbgrader does. Sanitising rebuilds the graded notebook from
+# the released one and the student's answers (grading/restore.py: tags, edited, deleted or
+# reordered test cells and changed nbgrader metadata gain nothing) and notes what it found.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "grading.restore.RestoreNotebook",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
-c.Execute.timeout = 300
-c.Execute.interrupt_on_timeout = True
-
-# After nbgrader saves its grades, the bonus cells of the optional hard-EM part (grade_id
-# ending in _hard, 0 points each) become extra credit (grading/bonus.py).
+# Executing runs the cells under limits one submission cannot break (grading/execute.py).
+# A cell may run for Execute.timeout seconds: the slowest correct style in tests/corpus (a
+# double loop over images and offsets) needs about 9 s in its slowest cell and 11 s in all,
+# with the other core busy. The whole notebook may take submission_timeout seconds; the
+# kernel may use memory_limit_mib of address space (every correct style grades within it).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "grading.execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "grading.bonus.AwardBonus",
+    "grading.review.HoldForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.GuardedExecute.submission_timeout = 600
+c.GuardedExecute.memory_limit_mib = 4096
+c.GuardedExecute.max_output_bytes = 2_000_000
+# After nbgrader saves its grades, the bonus cells of the optional hard-EM part (grade_id
+# ending in _hard, 0 points each) become extra credit (grading/bonus.py), and the test
+# cells after code flagged by grading/scan.py are held for review (grading/review.py).
 c.AwardBonus.points = 1.0
 
 # numpy's RuntimeWarnings (say, log(0) in a correct solution) go to stderr, and nbgrader

@@ -1,21 +1,30 @@
-"""Autograde a class with several worker processes, into the one gradebook.
+"""Autograde a class safely, with several worker processes, into the one gradebook.
 
-    python -m grading.parallel em_prankster [--workers N] [--course DIR]
+    python -m grading.parallel em_prankster [--workers N] [--resume] [--course DIR]
 
-nbgrader grades one submission at a time, and its SQLite gradebook does not take
-concurrent writers. So each worker gets a shard: a course folder of its own under
-``.shards/`` whose gradebook starts as a copy of the course's (assignment, notebooks,
-cells), whose ``source/`` and ``release/`` are links to the course's, and whose
-``submitted/`` links to its share of the students. Each worker runs one
-``nbgrader autograde`` on its shard (one process: nbgrader's start-up is paid once per
-worker, not once per student). When all are
-done, every shard's grades, comments and timestamps are copied into the course's
-gradebook and its ``autograded/<student>`` folders are moved into the course's. The
-result is what ``nbgrader autograde`` would have written, in 1/N of the time.
+1. **Intake** (``grading/intake.py``): every folder in ``submitted/`` is checked and
+   copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
+   what cannot be graded (no notebook, invalid JSON) gets its reason. ``submitted/`` is
+   only read, never written.
+2. **Grading**: nbgrader's SQLite gradebook does not take concurrent writers, so each
+   worker takes a few students at a time into a shard: a course folder under
+   ``.shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
+   ``release/`` are links to the course's, and whose ``submitted/`` links to the staged
+   copies. One ``nbgrader autograde`` grades the shard (start-up is paid once per shard,
+   not per student). The shard's grades, comments and ``autograded/`` folders are then
+   merged into the course's gradebook, so an interrupted run loses only the shards in
+   flight, and ``--resume`` grades only the students not yet done.
+3. **Containment**: if the grading process itself dies (a submission killed it) or runs
+   past its time, the student it was grading gets that as the reason and the others of
+   the shard are graded again in a new one. Every student ends with a score or a reason.
+4. **Summary** (``grading/summary.py``): one line per student with the score and the cells
+   lost and why, in ``grading_summary.txt``, and every cell's score in
+   ``grades_by_cell.csv``.
 """
 import argparse
-import concurrent.futures
+import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -28,16 +37,18 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from grading import intake, summary
+
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
+WORK = ".grading"  # staged submissions and each student's status, inside the course folder
 
 
-def students_of(course, assignment):
+def students_of(course):
     submitted = course / "submitted"
-    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) \
-        if submitted.is_dir() else []
+    return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
 
 
-def make_shard(course, index, students):
+def make_shard(course, index, students, gradebook_lock):
     """A course folder for one worker, sharing everything but the gradebook."""
     shard = course / ".shards" / str(index)
     if shard.exists():
@@ -46,10 +57,26 @@ def make_shard(course, index, students):
     for name in LINKED:
         if (course / name).exists():
             (shard / name).symlink_to(course / name)
-    shutil.copy(course / "gradebook.db", shard / "gradebook.db")
+    with gradebook_lock:
+        shutil.copy(course / "gradebook.db", shard / "gradebook.db")
     for student in students:
-        (shard / "submitted" / student).symlink_to(course / "submitted" / student)
+        (shard / "submitted" / student).symlink_to(course / WORK / "staged" / student)
     return shard
+
+
+def status_path(course, assignment, student):
+    return course / WORK / "status" / assignment / f"{student}.json"
+
+
+def write_status(course, assignment, student, graded, reasons):
+    path = status_path(course, assignment, student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"student": student, "graded": graded, "reasons": reasons}))
+
+
+def read_status(course, assignment, student):
+    path = status_path(course, assignment, student)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 class Progress:
@@ -73,28 +100,47 @@ STARTED = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
 FAILED = re.compile(r"error processing assignment '[^']*' for student '([^']+)'")
 
 
-def grade_shard(shard, assignment, students, progress, env):
-    """One ``nbgrader autograde`` for the shard; progress read off its log, student by student."""
+def grade_shard(shard, assignment, students, env, time_limit):
+    """One ``nbgrader autograde`` for the shard.
+
+    Returns (finished, failures, culprit): the students nbgrader got through, {student:
+    reason} for those it reported failing, and (student, reason) for the one it was on
+    when it died or ran out of time (None if it ended normally).
+    """
     proc = subprocess.Popen(
         [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=INFO"],
-        cwd=shard, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    current, failures, log = None, {}, []
-    for line in proc.stderr:
-        log.append(line.rstrip())
-        started = STARTED.search(line)
-        if started and started.group(1) != current:
-            if current is not None:
-                progress.tick(current, current not in failures)
-            current = started.group(1)
-        failed = FAILED.search(line)
-        if failed:
-            failures[failed.group(1)] = "nbgrader could not grade it (see its log above)"
-    proc.wait()
-    if current is not None:
-        progress.tick(current, current not in failures and proc.returncode == 0)
-    if proc.returncode != 0 and not failures:
-        failures.update({s: log[-1] if log else "nbgrader failed" for s in students})
-    return failures
+        cwd=shard, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        errors="replace")
+    timer = threading.Timer(time_limit, proc.kill)
+    timer.start()
+    started, failures, errors = [], {}, []
+    try:
+        for line in proc.stderr:
+            match = STARTED.search(line)
+            if match and (not started or started[-1] != match.group(1)):
+                started.append(match.group(1))
+                errors = []
+            if "ERROR]" in line:
+                errors.append(line.strip())
+            failed = FAILED.search(line)
+            if failed:
+                failures[failed.group(1)] = "nbgrader could not grade it: " + (
+                    " / ".join(errors[-3:]) or line.strip())
+        proc.wait()
+    finally:
+        timed_out = not timer.is_alive() and proc.returncode != 0
+        timer.cancel()
+    culprit = None
+    if proc.returncode != 0 and started and started[-1] not in failures:
+        if timed_out:
+            reason = f"grading it took longer than {time_limit:.0f} s and was stopped"
+        else:
+            reason = (f"the grading process died while grading it (exit code {proc.returncode}): "
+                      "the submission's code probably killed it")
+        culprit = (started[-1], reason)
+        started = started[:-1]
+    finished = [s for s in started if s not in failures]
+    return finished, failures, culprit
 
 
 def merge(course, shard, assignment, students):
@@ -132,31 +178,91 @@ def merge(course, shard, assignment, students):
                 shutil.move(str(graded_dir), str(destination))
 
 
-def autograde(course, assignment, workers=None, students=None, out=sys.stderr):
+def autograde(course, assignment, workers=None, students=None, out=sys.stderr, resume=False,
+              chunk=None):
     """Grade ``students`` (default: everyone in submitted/) with ``workers`` processes.
 
-    Returns {student: reason} for the submissions nbgrader could not grade.
+    Returns {student: reason} for the submissions that could not be graded; writes the
+    summary files (grading/summary.py).
     """
     course = Path(course).resolve()
-    students = list(students or students_of(course, assignment))
-    workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
-    shards = [students[i::workers] for i in range(workers)]
+    notebook = f"{assignment}.ipynb"
+    students = list(students or students_of(course))
+    if resume:
+        students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]
+    staged = intake.stage(course / "submitted", course / WORK / "staged", assignment, notebook,
+                          set(students))
+    todo, failures = [], {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            entry = staged[student]
+            if entry.staged:
+                todo.append(student)
+            else:  # on the class list with no submission; the reason goes to the summary
+                gb.update_or_create_student(student)
+                failures[student] = entry.notes[-1]
+                write_status(course, assignment, student, False, entry.notes)
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    chunk = chunk or max(1, min(10, -(-len(todo) // (2 * workers))))
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     if workers > 1:  # one core per worker: numpy's BLAS threads would only fight
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    per_student = submission_time_limit(course) + 120
     progress = Progress(len(students), out)
-    folders = [make_shard(course, i, part) for i, part in enumerate(shards)]
-    failures = {}
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(grade_shard, folder, assignment, part, progress, env)
-                for folder, part in zip(folders, shards)]
-        for job in jobs:
-            failures.update(job.result())
-    for folder, part in zip(folders, shards):
-        merge(course, folder, assignment, part)
-    shutil.rmtree(course / ".shards")
+    for student in failures:
+        progress.tick(student, False)
+    jobs = queue.Queue()
+    for i in range(0, len(todo), chunk):
+        jobs.put(todo[i:i + chunk])
+    lock, counter = threading.Lock(), iter(range(10**9))
+
+    def worker():
+        while True:
+            try:
+                part = jobs.get_nowait()
+            except queue.Empty:
+                return
+            shard = make_shard(course, next(counter), part, lock)
+            finished, failed, culprit = grade_shard(shard, assignment, part, env,
+                                                    per_student * len(part))
+            with lock:
+                merge(course, shard, assignment, finished)
+                for student in finished:
+                    write_status(course, assignment, student, True, staged[student].notes)
+                    progress.tick(student, True)
+                for student, reason in list(failed.items()) + ([culprit] if culprit else []):
+                    failures[student] = reason
+                    write_status(course, assignment, student, False, staged[student].notes + [reason])
+                    progress.tick(student, False)
+            done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
+            rest = [s for s in part if s not in done]
+            if rest and culprit:  # the process died before reaching them: grade them again
+                jobs.put(rest)
+            elif rest:
+                for student in rest:
+                    with lock:
+                        failures[student] = "nbgrader ended without grading it"
+                        write_status(course, assignment, student, False, ["nbgrader ended without grading it"])
+                        progress.tick(student, False)
+            shutil.rmtree(shard, ignore_errors=True)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    shutil.rmtree(course / ".shards", ignore_errors=True)
+    summary.write(course, assignment, students_of(course), read_status)
     return failures
+
+
+def submission_time_limit(course):
+    """The configured GuardedExecute.submission_timeout of the course, in seconds."""
+    from traitlets.config import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return int(config.get("GuardedExecute", {}).get("submission_timeout", 900) or 900)
 
 
 def main(argv=None):
@@ -164,13 +270,15 @@ def main(argv=None):
     parser.add_argument("assignment")
     parser.add_argument("--workers", type=int, default=None, help="default: the number of cores")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
+    parser.add_argument("--resume", action="store_true",
+                        help="grade only the students a previous run did not finish")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    failures = autograde(args.course, args.assignment, args.workers)
+    failures = autograde(args.course, args.assignment, args.workers, resume=args.resume)
     print(f"autograded in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    for student, reason in failures.items():
-        print(f"could not grade {student}: {' '.join(reason)}", file=sys.stderr)
-    return 1 if failures else 0
+    print(Path(args.course, summary.TEXT).read_text(), end="")
+    print(f"(also in {summary.TEXT}; every cell's score in {summary.CSV})")
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, nbgrader, new_course
+from grading import scan
+from grading.restore import RestoreNotebook, grade_id
+from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, nbgrader, new_course
 from prankster import notebooks
 
 PARTS = corpus.FUNCTIONS + corpus.ANSWERS
+SOURCE = notebooks.read(SOURCE_NB)
 
 
 def part_of(grade_id):
@@ -64,6 +67,13 @@ def test_corpus_is_large_enough(source_nb):
     assert len({e.name for e in entries}) == len(entries)
 
 
+def flagged_from(entry):
+    """The first part whose code grading/scan.py flags, or None."""
+    context = RestoreNotebook.scan_context(SOURCE, {grade_id(c): c.source for c in SOURCE.cells
+                                                    if grade_id(c)})
+    return next((p for p in PARTS if scan.findings(entry.cells.get(p, ""), *context)), None)
+
+
 def test_every_verdict(graded_corpus):
     problems = []
     for name, (entry, per_part, lost) in graded_corpus.items():
@@ -76,6 +86,8 @@ def test_every_verdict(graded_corpus):
         if score >= top:
             problems.append(f"{name}: full marks in {entry.wrong}, which is wrong")
         may_lose = {entry.wrong} | corpus.CALLERS[entry.wrong]
+        if flagged_from(entry):  # tampering that grading/scan.py flags: held for review from there on
+            may_lose |= set(PARTS[PARTS.index(flagged_from(entry)):])
         for part, (score, top) in per_part.items():
             if part not in may_lose and score < top:
                 problems.append(f"{name}: lost points in {part}, which is right "

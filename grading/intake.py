@@ -1,0 +1,103 @@
+"""Check each submission before grading, and stage a copy nbgrader can grade.
+
+nbgrader grades ``submitted/<student>/<assignment>/<notebook>.ipynb`` in place of the
+notebook it released. A submission whose notebook was renamed is skipped as "unknown",
+one saved as invalid JSON stops with a traceback, and one with no notebook at all stops
+too. ``stage`` looks at every student's folder, never changes it, and copies it into a
+staging folder, fixing what can be fixed:
+
+- the notebook renamed, and the only one in the folder: staged under the released name;
+- a notebook saved by another nbformat version: converted to version 4;
+- a notebook too large or not a notebook (invalid JSON, no cells), no notebook, or
+  several notebooks none of which has the released name: not staged, with the reason.
+
+It returns ``{student: Intake}``; what it noted is reported in the grading summary.
+"""
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 100 * 2**20
+
+
+@dataclasses.dataclass
+class Intake:
+    student: str
+    staged: bool
+    notes: list  # what was fixed, or why the submission cannot be graded
+
+
+def notebooks_in(folder):
+    return sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+
+
+def read_notebook(path):
+    """The notebook as nbformat 4, or raise ValueError with a reason a person can act on."""
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"{path.name} is {size / 2**20:.0f} MiB, over the "
+                         f"{MAX_NOTEBOOK_BYTES // 2**20} MiB a notebook may have")
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not a text file")
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path.name} is not valid JSON ({error.msg} at line {error.lineno}, "
+                         f"column {error.colno}): it may have been cut off while saving")
+    if not isinstance(raw, dict) or "nbformat" not in raw:
+        raise ValueError(f"{path.name} is JSON but not a notebook (no nbformat field)")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for malformed notebooks
+        raise ValueError(f"{path.name} is not a notebook nbformat can read: {error}")
+    return nb, raw["nbformat"]
+
+
+def stage_one(folder, staged_folder, notebook):
+    """Copy one student's assignment folder to ``staged_folder``; return the Intake notes."""
+    found = notebooks_in(folder)
+    chosen = folder / notebook if (folder / notebook).exists() else None
+    notes = []
+    if chosen is None:
+        if not found:
+            raise ValueError(f"no notebook in the submission (files: "
+                             f"{', '.join(p.name for p in sorted(folder.iterdir())) or 'none'})")
+        if len(found) > 1:
+            raise ValueError(f"{len(found)} notebooks ({', '.join(p.name for p in found)}) and "
+                             f"none is named {notebook}: say which one to grade by renaming it")
+        chosen = found[0]
+        notes.append(f"notebook named {chosen.name}: graded as {notebook}")
+    nb, version = read_notebook(chosen)
+    if version != 4:
+        notes.append(f"notebook saved as nbformat {version}: converted to nbformat 4")
+    shutil.copytree(folder, staged_folder, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    nbformat.write(nb, str(staged_folder / notebook))
+    return notes
+
+
+def stage(submitted, staging, assignment, notebook, students=None):
+    """Stage every student in ``submitted`` (or only ``students``) into ``staging``."""
+    submitted, staging = Path(submitted), Path(staging)
+    results = {}
+    for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
+        student = student_dir.name
+        if students is not None and student not in students:
+            continue
+        folder = student_dir / assignment
+        target = staging / student / assignment
+        if target.parent.exists():
+            shutil.rmtree(target.parent)
+        target.parent.mkdir(parents=True)
+        if not folder.is_dir():
+            results[student] = Intake(student, False, [f"no {assignment}/ folder in the submission"])
+            continue
+        try:
+            results[student] = Intake(student, True, stage_one(folder, target, notebook))
+        except ValueError as error:
+            shutil.rmtree(target, ignore_errors=True)
+            results[student] = Intake(student, False, [str(error)])
+    return results

@@ -1,0 +1,38 @@
+"""Points that code flagged by ``grading/scan.py`` could have bought are held for review.
+
+Code in the same process as the tests can, in principle, change what a test sees. The
+common ways are neutralised at run time; for the rest, ``HoldForReview`` runs after
+nbgrader has saved its grades and, in a notebook with flagged code, sets every test cell
+from the first flagged cell on to 0 points and "needs manual grading". The formgrader
+then lists the submission for review, with the reasons in ``grading/summary.py``'s
+report, and an instructor who finds the code harmless gives the points back by hand.
+Test cells before the first flagged cell keep their points.
+"""
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+
+class HoldForReview(NbGraderPreprocessor):
+    """Zero, and mark for manual grading, the test cells after flagged code."""
+
+    def preprocess(self, nb, resources):
+        flags = nb.metadata.get("grading", {}).get("flags", [])
+        if not flags:
+            return nb, resources
+        first = min(flag["cell"] for flag in flags)
+        info = resources["nbgrader"]
+        held = []
+        with Gradebook(info["db_url"]) as gb:
+            for index, cell in enumerate(nb.cells):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if index < first or not meta.get("grade"):
+                    continue
+                grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"],
+                                      info["student"])
+                grade.auto_score, grade.extra_credit = 0.0, 0.0
+                grade.needs_manual_grade = True
+                held.append(meta["grade_id"])
+            gb.db.commit()
+        nb.metadata["grading"]["held"] = held
+        self.log.warning("%s: %d test cells held for review (flagged code)", info["student"], len(held))
+        return nb, resources

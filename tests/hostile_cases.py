@@ -1,0 +1,352 @@
+"""Hostile submissions for em_prankster: what the autograder must survive.
+
+``cases(release_nb, source_nb)`` builds one ``Case`` per hostile student. Each case is a
+folder of files to place at ``submitted/<case.name>/em_prankster/`` and starts from one of
+three honest submissions (``case.base``):
+
+- ``blank``: the release notebook as it is;
+- ``correct``: every solution cell filled with the reference solution from source/;
+- ``wrong``: the demo's ``mistakes`` student (demo/make_submissions.py: three typical
+  mistakes, otherwise correct).
+
+The three bases are cases themselves (kind ``base``), so a grading test can compare each
+hostile case's score with that of its base. The other kinds:
+
+- ``time``: code that never finishes, or finishes very slowly;
+- ``memory``: code or stored outputs that eat memory;
+- ``crash``: code that ends the kernel, or the grading process that started it;
+- ``tampering``: edits of the test cells, their metadata or the grading helpers, aimed at
+  a score the code does not earn (these start from ``wrong``, so any gain shows);
+- ``bad_file``: the notebook renamed, in an old format, truncated, missing or doubled.
+
+None of these should be executed outside a sandboxed grading run: some loop forever, take
+8 GiB, or kill the process that started the kernel.
+
+Imports ``make_submissions`` from demo/ and ``prankster`` from the repository root; both are
+on pytest's pythonpath (pytest.ini).
+"""
+import ast
+import base64
+import copy
+import io
+import os
+import pathlib
+import textwrap
+from dataclasses import dataclass
+
+import nbformat
+import numpy as np
+
+import make_submissions
+from prankster import notebooks
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOK = "em_prankster.ipynb"
+REAL_GRADING = ROOT / "source" / "em_prankster" / "em_grading.py"
+DATA_SHAPE = (100, 200, 1000)  # data_em.npy: uint8 photos, H x W x K
+FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
+             "run_m_step", "run_EM"]
+
+
+@dataclass
+class Case:
+    name: str            # student id, e.g. "time_loop_forever"
+    kind: str            # "base", "time", "memory", "crash", "tampering" or "bad_file"
+    base: str            # "blank", "correct" or "wrong": the honest submission it starts from
+    what: str            # one line: what the student did
+    files: dict          # relative path inside submitted/<name>/em_prankster/ -> bytes
+
+
+# ---------------------------------------------------------------------------------------
+# Building blocks
+
+
+def dumps(nb):
+    """A notebook file's bytes."""
+    return nbformat.writes(nb).encode()
+
+
+def new_cell(source):
+    """A plain code cell, without nbgrader metadata (and without a cell id: nbformat 4.4)."""
+    cell = nbformat.v4.new_code_cell(textwrap.dedent(source).strip("\n"))
+    cell.pop("id", None)
+    return cell
+
+
+def insert_after(nb, grade_id, source):
+    """A copy of ``nb`` with a new code cell right after the cell ``grade_id``."""
+    nb = copy.deepcopy(nb)
+    index = next(i for i, c in enumerate(nb.cells)
+                 if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
+    nb.cells.insert(index + 1, new_cell(source))
+    return nb
+
+
+def prepend_to_function(code, function, line):
+    """``code`` with ``line`` as the first statement of ``function`` (after its docstring)."""
+    tree = ast.parse(code)
+    node = next(n for n in ast.walk(tree)
+                if isinstance(n, ast.FunctionDef) and n.name == function)
+    body = node.body
+    has_docstring = (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                     and isinstance(body[0].value.value, str))
+    first = body[1] if has_docstring else body[0]
+    lines = code.splitlines()
+    lines.insert(first.lineno - 1, " " * first.col_offset + line)
+    edited = "\n".join(lines)
+    # The edit happened: the function's first statement is now the inserted line.
+    node = next(n for n in ast.walk(ast.parse(edited))
+                if isinstance(n, ast.FunctionDef) and n.name == function)
+    inserted = ast.parse(line).body[0]
+    assert ast.dump(node.body[1 if has_docstring else 0]) == ast.dump(inserted), function
+    return edited
+
+
+def edit_solutions(release_nb, answers, edits):
+    """A submission from ``answers`` with solution cells changed: grade_id -> code -> code."""
+    answers = dict(answers)
+    for gid, edit in edits.items():
+        before = answers[gid]
+        answers[gid] = edit(before)
+        assert answers[gid] != before, gid
+    return notebooks.make_submission(release_nb, answers)
+
+
+def at_start(function, line):
+    """An edit: ``line`` first in ``function``, which has the cell's grade_id as its name."""
+    return lambda code: prepend_to_function(code, function, line)
+
+
+def slow(function):
+    """An edit: ``import time`` atop the cell and ``time.sleep(8)`` first in ``function``."""
+    return lambda code: "import time\n" + prepend_to_function(code, function, "time.sleep(8)")
+
+
+def at_end(line):
+    """An edit: ``line`` at top level, at the end of the cell."""
+    return lambda code: code.rstrip("\n") + "\n\n" + line
+
+
+def is_test(cell):
+    """A test cell: nbgrader ``grade: True`` (the 0-point bonus cells included)."""
+    return bool(notebooks.nbgrader_meta(cell).get("grade"))
+
+
+def edit_tests(nb, edit):
+    """A copy of ``nb`` with ``edit(cell)`` applied to every test cell in place."""
+    nb = copy.deepcopy(nb)
+    cells = [c for c in nb.cells if is_test(c)]
+    assert cells
+    for cell in cells:
+        edit(cell)
+    return nb
+
+
+def set_meta(**values):
+    """An edit of a test cell's nbgrader metadata."""
+    return lambda cell: cell.metadata.nbgrader.update(values)
+
+
+def imported_grading_names(release_nb):
+    """The names the ``imports`` cell takes from em_grading (``from em_grading import ...``)."""
+    source = notebooks.cells_by_id(release_nb)["imports"].source
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
+    names = [alias.asname or alias.name for node in ast.walk(ast.parse(code))
+             if isinstance(node, ast.ImportFrom) and node.module == "em_grading"
+             for alias in node.names]
+    assert names, "the imports cell no longer imports names from em_grading"
+    return names
+
+
+def noop_grading_module():
+    """Source of an em_grading.py whose public functions, the real ones' names, do nothing."""
+    tree = ast.parse(REAL_GRADING.read_text())
+    names = [n.name for n in tree.body
+             if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+    assert "check_close" in names
+    return ('"""em_grading, as a student would like it."""\n\n\n'
+            + "\n\n".join(f"def {name}(*args, **kwargs):\n    return None\n" for name in names))
+
+
+def zero_data():
+    """data_em.npy of the right shape and dtype, all zeros."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(DATA_SHAPE, dtype=np.uint8))
+    return buffer.getvalue()
+
+
+def wrong_answers(release_nb):
+    """The demo ``mistakes`` student's solution cells (demo/make_submissions.py)."""
+    mistakes = make_submissions.submissions()["mistakes"]
+    cells = notebooks.cells_by_id(mistakes)
+    return {gid: cells[gid].source for gid in notebooks.solution_ids(release_nb)}
+
+
+# ---------------------------------------------------------------------------------------
+# The suite
+
+
+def cases(release_nb, source_nb):
+    """Every hostile case (and the three honest bases), in a fixed order."""
+    reference = notebooks.reference_code(source_nb)
+    wrong_code = wrong_answers(release_nb)
+    bases = {
+        "blank": copy.deepcopy(release_nb),
+        "correct": notebooks.make_submission(release_nb, reference),
+        "wrong": notebooks.make_submission(release_nb, wrong_code),
+    }
+    correct, wrong = bases["correct"], bases["wrong"]
+    grading_names = imported_grading_names(release_nb)
+    noop_grading = noop_grading_module()
+    out = []
+
+    def add(name, kind, base, what, nb=None, files=None):
+        files = dict(files or {})
+        if nb is not None:
+            files[NOTEBOOK] = dumps(nb)
+        out.append(Case(name, kind, base, what, files))
+
+    def solved(**edits):
+        """The correct submission with solution cells edited."""
+        return edit_solutions(release_nb, reference, edits)
+
+    # -- the honest bases
+    add("base_blank", "base", "blank", "hands in the release notebook unchanged", bases["blank"])
+    add("base_correct", "base", "correct", "the reference solution", correct)
+    add("base_wrong", "base", "wrong", "the demo's three typical mistakes", wrong)
+
+    # -- time
+    add("time_loop_forever", "time", "correct", "run_e_step starts with `while True: pass`",
+        solved(run_e_step=at_start("run_e_step", "while True: pass")))
+    add("time_loop_top_level", "time", "correct",
+        "the calculate_lower_bound cell ends with a top-level `while True: pass`",
+        solved(calculate_lower_bound=at_end("while True: pass")))
+    add("time_ignores_interrupt", "time", "correct",
+        "a cell after run_m_step_loops loops forever, swallowing KeyboardInterrupt",
+        insert_after(correct, "run_m_step_loops", """
+            import time
+            while True:
+                try: time.sleep(0.5)
+                except KeyboardInterrupt: pass
+            """))
+    add("time_slow_everywhere", "time", "correct",
+        "each of the five functions first sleeps 8 s",
+        solved(**{f: slow(f) for f in FUNCTIONS}))
+
+    # -- memory
+    add("memory_8_gib", "memory", "correct", "run_m_step first allocates and fills 8 GiB",
+        solved(run_m_step=at_start("run_m_step", "_hog = np.ones((1024, 1024, 1024))")))
+    add("memory_output_flood", "memory", "correct", "a cell after imports prints 60 MB",
+        insert_after(correct, "imports", 'for i in range(600_000): print("x" * 99)'))
+    stored = copy.deepcopy(correct)
+    notebooks.cells_by_id(stored)["example_image"].outputs = [nbformat.v4.new_output(
+        "display_data",
+        data={"image/png": base64.b64encode(os.urandom(22_500_000)).decode(),
+              "text/plain": "<Figure size 800x400 with 1 Axes>"})]
+    add("memory_stored_outputs", "memory", "correct",
+        "the example_image cell carries a 30 MB stored image/png output", stored)
+
+    # -- crash
+    add("crash_os_exit", "crash", "correct", "the run_m_step cell ends with os._exit(0)",
+        solved(run_m_step=at_end("import os; os._exit(0)")))
+    add("crash_segfault", "crash", "correct", "run_EM first reads address 0 (segfault)",
+        solved(run_EM=at_start("run_EM", "import ctypes; ctypes.string_at(0)")))
+    add("crash_system_exit", "crash", "correct",
+        "the calculate_lower_bound cell ends with raise SystemExit(1)",
+        solved(calculate_lower_bound=at_end("raise SystemExit(1)")))
+    add("crash_exit_builtin", "crash", "correct", "the run_e_step cell ends with exit()",
+        solved(run_e_step=at_end("exit()")))
+    add("crash_kill_grader", "crash", "correct",
+        "the answer_location cell SIGKILLs the kernel's parent (the grader)",
+        solved(answer_location=at_end("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")))
+
+    # -- tampering (from the wrong submission, so that any gain shows)
+    def tags(*names):
+        def edit(cell):
+            cell.metadata["tags"] = list(names)
+        return edit
+
+    def edited(cell):
+        cell.metadata.nbgrader["locked"] = False
+        cell.source = 'print("ok")'
+
+    def commented(cell):
+        cell.source = "\n".join("# " + line for line in cell.source.splitlines())
+
+    def renamed(cell):
+        cell.metadata.nbgrader["grade_id"] += "_x"
+
+    for name, edit, what in [
+        ("tamper_skip_tags", tags("skip-execution"), "test cells tagged skip-execution"),
+        ("tamper_raises_tags", tags("raises-exception"), "test cells tagged raises-exception"),
+        ("tamper_grade_flag", set_meta(grade=False), "test cells' nbgrader grade set to False"),
+        ("tamper_points", set_meta(points=1000), "test cells' points set to 1000"),
+        ("tamper_grade_id", renamed, "test cells' grade_ids renamed with the suffix _x"),
+        ("tamper_edited_tests", edited, "test cells unlocked and replaced by print('ok')"),
+        ("tamper_commented_tests", commented, "test cells commented out line by line"),
+    ]:
+        add(name, "tampering", "wrong", what, edit_tests(wrong, edit))
+
+    deleted = copy.deepcopy(wrong)
+    deleted.cells = [c for c in deleted.cells if not is_test(c)]
+    add("tamper_deleted_tests", "tampering", "wrong", "test cells deleted", deleted)
+    reordered = copy.deepcopy(wrong)
+    reordered.cells = ([c for c in reordered.cells if is_test(c)][::-1]
+                       + [c for c in reordered.cells if not is_test(c)])
+    add("tamper_reordered", "tampering", "wrong",
+        "test cells moved, in reverse order, to the start of the notebook", reordered)
+
+    add("tamper_patch_numpy", "tampering", "wrong",
+        "a cell after imports makes numpy's comparisons and abs/all lie",
+        insert_after(wrong, "imports", """
+            import builtins
+            np.allclose = lambda *args, **kwargs: True
+            np.isclose = lambda *args, **kwargs: True
+            np.testing.assert_allclose = lambda *args, **kwargs: None
+            np.array_equal = lambda *args, **kwargs: True
+            builtins.abs = lambda x: 0
+            builtins.all = lambda iterable: True
+            """))
+    rebind = "\n".join(f"{n} = lambda *a, **k: None" for n in grading_names)
+    add("tamper_patch_grader", "tampering", "wrong",
+        "a cell after imports makes every em_grading function a no-op",
+        insert_after(wrong, "imports", """
+            import em_grading
+            for _name in dir(em_grading):
+                if not _name.startswith("_") and callable(getattr(em_grading, _name)):
+                    setattr(em_grading, _name, lambda *a, **k: None)
+            """ + rebind))
+    add("tamper_input_transformer", "tampering", "wrong",
+        "a cell after imports turns every later cell into `pass`",
+        insert_after(wrong, "imports",
+                     'get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])'))
+    add("tamper_files", "tampering", "wrong",
+        "hands in a no-op em_grading.py and an all-zero data_em.npy with the notebook",
+        wrong, {"em_grading.py": noop_grading.encode(), "data_em.npy": zero_data()})
+    rebind_from_module = "\n".join(f"{n} = em_grading.{n}" for n in grading_names)
+    add("tamper_runtime_write", "tampering", "wrong",
+        "a cell after imports overwrites em_grading.py with no-ops and reloads it",
+        insert_after(wrong, "imports",
+                     f"with open('em_grading.py', 'w') as _f:\n    _f.write({noop_grading!r})\n"
+                     "import importlib, em_grading\nimportlib.reload(em_grading)\n"
+                     + rebind_from_module))
+
+    # -- bad files (from the correct submission)
+    correct_bytes = dumps(correct)
+    add("bad_renamed", "bad_file", "correct", "the notebook saved as my_solution.ipynb",
+        files={"my_solution.ipynb": correct_bytes})
+    v3 = nbformat.writes(nbformat.convert(copy.deepcopy(correct), 3), version=3)
+    back = notebooks.cells_by_id(nbformat.reads(v3, as_version=4))
+    assert back.keys() == notebooks.cells_by_id(correct).keys(), "nbgrader metadata lost in v3"
+    add("bad_nbformat3", "bad_file", "correct", "the notebook saved as nbformat 3",
+        files={NOTEBOOK: v3.encode()})
+    add("bad_invalid_json", "bad_file", "correct", "only the first 5000 bytes of the notebook",
+        files={NOTEBOOK: correct_bytes[:5000]})
+    add("bad_missing", "bad_file", "correct", "no notebook, only a README.txt",
+        files={"README.txt": b"I forgot to upload it\n"})
+    add("bad_two_notebooks", "bad_file", "correct",
+        "two notebooks, draft.ipynb (blank) and final.ipynb (correct), neither the expected name",
+        files={"draft.ipynb": dumps(bases["blank"]), "final.ipynb": correct_bytes})
+
+    assert len({c.name for c in out}) == len(out), "case names must be unique"
+    return out
