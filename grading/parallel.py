@@ -187,6 +187,9 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     """
     course = Path(course).resolve()
     notebook = f"{assignment}.ipynb"
+    for needed in (course / "gradebook.db", course / "release" / assignment / notebook):
+        if not needed.exists():
+            raise SystemExit(f"{needed} is missing: run `nbgrader generate_assignment {assignment}` first")
     students = list(students or students_of(course))
     if resume:
         students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]
