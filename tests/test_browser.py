@@ -1,0 +1,216 @@
+"""The released notebook as a student meets it: JupyterLab 4 with nbgrader's Validate button.
+
+One test, in a real headless Chromium (Debian's) driven by Playwright, against a JupyterLab
+server started on a free localhost port in a temporary copy of release/ (with the data and
+em_grading.py, as students get them, and no nbgrader_config.py):
+
+1. open the notebook, run all: data load, the lineup shows, the first stub fails with a
+   NotImplementedError; each visible test cell, run on its own, fails the same way;
+2. paste the reference solution into the solution cells, restart and run all: every visible
+   test prints OK, nothing fails, the face and the background appear;
+3. press Validate: success; with calculate_lower_bound broken again, Validate names the
+   failing check and its message.
+
+Screenshots go to build/browser/ (the notebook after step 2, and both Validate dialogs).
+"""
+import shutil
+import signal
+
+import pytest
+
+import corpus
+from browser import LabServer, NotebookPage, launch_chromium, require_browser
+from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT
+from prankster import notebooks
+
+ARTIFACTS = ROOT / "build" / "browser"
+OVERALL_TIMEOUT = 900   # seconds for the whole test; it takes well under a minute
+RUN_TIMEOUT = 300       # seconds for one "run all" (the notebook's cell limit is 300 s)
+STUB_ERROR = "NotImplementedError"
+FUNCTIONS = corpus.FUNCTIONS
+ANSWERS = corpus.ANSWERS
+
+
+@pytest.fixture
+def overall_timeout():
+    def expire(signum, frame):
+        raise TimeoutError(f"the browser test took more than {OVERALL_TIMEOUT} s")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(OVERALL_TIMEOUT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def student_folder(tmp_path):
+    """What a student unpacks: the release notebook, the data, the lineup, em_grading.py."""
+    folder = tmp_path / "student"
+    shutil.copytree(ROOT / "release" / ASSIGNMENT, folder,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for path in [DATA, DATA.with_name("lineup.png"), DATA.with_name("em_grading.py")]:
+        if not path.exists():
+            pytest.fail(f"{path} is missing: run `make data` first")
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def lab(student_folder, tmp_path):
+    server = LabServer(student_folder, tmp_path / "jupyter")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(lab, tmp_path, overall_timeout):
+    sync_playwright = require_browser()
+    with sync_playwright() as playwright:
+        context = launch_chromium(playwright, tmp_path / "chromium-profile")
+        context.set_default_timeout(120_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            # What the page showed last, also when the test failed half-way.
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "last_page.png"))
+            context.close()
+
+
+def index_of(nb):
+    """grade_id -> the cell's position in the notebook (and so on the page)."""
+    return {notebooks.nbgrader_meta(c)["grade_id"]: i for i, c in enumerate(nb.cells)
+            if notebooks.nbgrader_meta(c).get("grade_id")}
+
+
+def errors(cell):
+    return [o["text"] for o in cell["outputs"] if "Error" in o["text"] and "Traceback" in o["text"]]
+
+
+def describe(cells, i):
+    cell = cells[i]
+    return f"cell {i} (prompt {cell['prompt']!r}) outputs: {[o['text'][:400] for o in cell['outputs']]}"
+
+
+def screenshot_notebook(page, nb_page, path):
+    """The whole notebook in one picture: the window made as tall as the notebook."""
+    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) *')].map(e => e.scrollHeight))""")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 200, 16000)})
+    nb_page.cell(0).scroll_into_view_if_needed()
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
+def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
+    release = notebooks.read(RELEASE_NB)
+    where = index_of(release)
+    reference = notebooks.reference_code(source_nb)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shots = {}
+
+    nb = NotebookPage(page, lab, NOTEBOOK)
+    kernel = nb.kernel_status()
+    assert kernel == "Python 3 (ipykernel) | Idle", (
+        f"the notebook's kernel: expected 'Python 3 (ipykernel) | Idle', the status bar shows "
+        f"{kernel!r}")
+    assert page.locator(".jp-Dialog").count() == 0, (
+        f"a dialog opened with the notebook: {page.locator('.jp-Dialog').inner_text()}")
+
+    # 1. The stubs, run all: everything up to the first test cell works, then a clear error.
+    first_test = where["calculate_log_probability_visible"]
+    nb.menu("Run", "Run All Cells")
+    nb.wait_until_ran(first_test, RUN_TIMEOUT)
+    cells = nb.cells()
+    for i in range(first_test):
+        assert not errors(cells[i]), f"step 1, run all on the release: {describe(cells, i)}"
+        if cells[i]["kind"] == "code":
+            assert cells[i]["prompt"] not in ("[ ]:", ""), f"step 1: did not run: {describe(cells, i)}"
+    assert "(100, 200, 1000)" in cells[where["data_shape"]]["outputs"][0]["text"], (
+        f"step 1, the data's shape: {describe(cells, where['data_shape'])}")
+    example = [im for im in cells[where["example_image"]]["images"] if im["width"] > 0]
+    assert example, f"step 1, the example image: no image shown; {describe(cells, where['example_image'])}"
+    lineup = [im for c in cells for im in c["images"] if "lineup.png" in im["src"]]
+    assert lineup and lineup[0]["width"] > 0, f"step 1, the lineup: expected lineup.png shown, got {lineup}"
+    assert any(STUB_ERROR in e for e in errors(cells[first_test])), (
+        f"step 1, the first visible test on the stub: expected {STUB_ERROR}; {describe(cells, first_test)}")
+    for function in FUNCTIONS[1:]:
+        # Run all stopped at the first error: run the stub's cell, then its test, as a student would.
+        nb.run_cell(where[function])
+        test = where[f"{function}_visible"]
+        nb.run_cell(test)
+        nb.wait_until_ran(test, RUN_TIMEOUT)
+        cells = nb.cells()
+        stub_errors = [e for e in errors(cells[test]) if STUB_ERROR in e]
+        assert stub_errors and function in stub_errors[0], (
+            f"step 1, {function}'s visible test on the stub: expected a {STUB_ERROR} "
+            f"raised in {function}; {describe(cells, test)}")
+
+    # 2. The reference solution pasted into the solution cells, restart and run all.
+    for gid in FUNCTIONS + ANSWERS:
+        nb.set_cell_text(where[gid], reference[gid])
+    nb.save()
+    saved = notebooks.cells_by_id(notebooks.read(student_folder / NOTEBOOK))
+    for gid in FUNCTIONS + ANSWERS:
+        assert saved[gid].source == reference[gid], (
+            f"step 2, the text typed into {gid}: expected the reference\n{reference[gid]}\n"
+            f"got\n{saved[gid].source}")
+    nb.menu("Edit", "Clear Outputs of All Cells")
+    nb.menu("Kernel", "Restart Kernel and Run All Cells…")
+    page.locator(".jp-Dialog").get_by_role("button", name="Confirm Kernel Restart").click()
+    last = len(release.cells) - 1
+    nb.wait_until_ran(last, RUN_TIMEOUT)
+    cells = nb.cells()
+    for i, cell in enumerate(cells):
+        assert not errors(cell), f"step 2, run all with the reference solution: {describe(cells, i)}"
+        assert not [o for o in cell["outputs"] if "stderr" in o["mime"]], (
+            f"step 2, nothing on stderr: {describe(cells, i)}")
+        if cell["kind"] == "code":
+            assert cell["prompt"] not in ("[ ]:", ""), f"step 2: did not run: {describe(cells, i)}"
+    for gid, i in where.items():
+        if gid.endswith(("_visible", "_loops")):
+            assert "OK" in "".join(o["text"] for o in cells[i]["outputs"]), (
+                f"step 2, {gid}: expected it to print OK; {describe(cells, i)}")
+    schedule = cells[where["schedule"]]
+    faces = [im for im in schedule["images"] if im["width"] > 0]
+    assert faces, f"step 2, the faces EM found: no figure; {describe(cells, where['schedule'])}"
+    progress = "".join(o["text"] for o in schedule["outputs"])
+    assert "1000 images" in progress, f"step 2, the schedule's progress lines: got {progress!r}"
+    assert [im for im in cells[where["background"]]["images"] if im["width"] > 0], (
+        f"step 2, the background: no figure; {describe(cells, where['background'])}")
+    shots["notebook after step 2"] = ARTIFACTS / "notebook_solved.png"
+    screenshot_notebook(page, nb, shots["notebook after step 2"])
+    shots["the faces EM found (step 2)"] = ARTIFACTS / "faces.png"
+    nb.cell(where["schedule"]).screenshot(path=str(shots["the faces EM found (step 2)"]))
+
+    # 3. Validate: success, then with calculate_lower_bound broken, the failing check.
+    dialog = nb.validate(RUN_TIMEOUT)
+    text = dialog.inner_text()
+    shots["Validate, reference solution"] = ARTIFACTS / "validate_success.png"
+    page.screenshot(path=str(shots["Validate, reference solution"]))
+    assert "Success! Your notebook passes all the tests." in text, (
+        f"step 3, Validate with the reference solution: expected success, got\n{text}")
+    dialog.get_by_role("button").last.click()
+    dialog.wait_for(state="detached")
+
+    entry = next(e for e in corpus.entries(source_nb) if e.name == "lb_no_entropy")
+    nb.set_cell_text(where["calculate_lower_bound"], entry.cells["calculate_lower_bound"])
+    dialog = nb.validate(RUN_TIMEOUT)
+    text = dialog.inner_text()
+    shots["Validate, calculate_lower_bound broken"] = ARTIFACTS / "validate_failure.png"
+    page.screenshot(path=str(shots["Validate, calculate_lower_bound broken"]))
+    expected = "AssertionError: calculate_lower_bound(tX, tF, tB, ts, ta, tq) is wrong."
+    assert "The following cell failed" in text and expected in text, (
+        f"step 3, Validate with no entropy term in calculate_lower_bound: expected a failure "
+        f"with {expected!r}, got\n{text}")
+    # The message is at the end of the dialog's scrolling traceback box: scroll there too.
+    dialog.locator("pre, .jp-Dialog-body *").last.evaluate(
+        "e => { for (let n = e; n; n = n.parentElement) n.scrollTop = n.scrollHeight; }")
+    shots["Validate, the failing check's message"] = ARTIFACTS / "validate_failure_message.png"
+    page.screenshot(path=str(shots["Validate, the failing check's message"]))
+
+    report = "\n".join(f"{what}: {path}" for what, path in shots.items())
+    REPORTS.append(("browser screenshots (tests/test_browser.py)", report))
+    print(report)
