@@ -27,6 +27,23 @@ ARTIFACTS = ROOT / "build" / "browser"
 OVERALL_TIMEOUT = 900   # seconds for the whole test; it takes well under a minute
 RUN_TIMEOUT = 300       # seconds for one "run all" (the notebook's cell limit is 300 s)
 STUB_ERROR = "NotImplementedError"
+# A correct run_EM made slow, as a solution with loops is: 1.5 s more per call.
+SLOW_RUN_EM = """
+
+
+_fast_run_EM = run_EM
+
+
+def run_EM(*args, **kwargs):
+    time.sleep(1.5)
+    return _fast_run_EM(*args, **kwargs)
+"""
+# The schedule cell (index arg) is still running ("[*]") and already shows a face.
+FACE_WHILE_RUNNING_JS = """(index) => {
+    const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')[index];
+    const running = cell.querySelector('.jp-InputPrompt').innerText.includes('*');
+    return running && [...cell.querySelectorAll('.jp-OutputArea-output img')].some(img => img.naturalWidth > 0);
+}"""
 FUNCTIONS = corpus.FUNCTIONS
 ANSWERS = corpus.ANSWERS
 
@@ -175,9 +192,14 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
                 f"step 2, {gid}: expected it to print OK; {describe(cells, i)}")
     schedule = cells[where["schedule"]]
     faces = [im for im in schedule["images"] if im["width"] > 0]
-    assert faces, f"step 2, the faces EM found: no figure; {describe(cells, where['schedule'])}"
+    assert len(faces) == 1, (
+        f"step 2, the faces EM found: expected one figure, got {len(faces)}; "
+        f"{describe(cells, where['schedule'])}")
     progress = "".join(o["text"] for o in schedule["outputs"])
-    assert "1000 images" in progress, f"step 2, the schedule's progress lines: got {progress!r}"
+    stages = [f"{n:5d} images" for n in (50, 100, 300, 500, 1000)]
+    assert all(stage in progress for stage in stages) and "running EM" not in progress, (
+        f"step 2, the schedule's progress: expected a line for each of {stages} and nothing "
+        f"still running, got {progress!r}")
     assert [im for im in cells[where["background"]]["images"] if im["width"] > 0], (
         f"step 2, the background: no figure; {describe(cells, where['background'])}")
     shots["notebook after step 2"] = ARTIFACTS / "notebook_solved.png"
@@ -210,6 +232,26 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
         "e => { for (let n = e; n; n = n.parentElement) n.scrollTop = n.scrollHeight; }")
     shots["Validate, the failing check's message"] = ARTIFACTS / "validate_failure_message.png"
     page.screenshot(path=str(shots["Validate, the failing check's message"]))
+
+    dialog.get_by_role("button").last.click()
+    dialog.wait_for(state="detached")
+
+    # 4. A slow but correct run_EM: the faces appear stage by stage while the cell still runs.
+    nb.set_cell_text(where["calculate_lower_bound"], reference["calculate_lower_bound"])
+    nb.set_cell_text(where["run_EM"], reference["run_EM"] + SLOW_RUN_EM)
+    for gid in ["calculate_lower_bound", "run_EM", "schedule"]:
+        nb.run_cell(where[gid])
+    try:
+        page.wait_for_function(FACE_WHILE_RUNNING_JS, arg=where["schedule"], timeout=RUN_TIMEOUT * 1000)
+    except Exception as error:
+        cells = nb.cells()
+        raise AssertionError(f"step 4, a slow run_EM: expected a face while the schedule cell still "
+                             f"runs; {describe(cells, where['schedule'])}") from error
+    shots["a slow solution, faces while EM runs (step 4)"] = ARTIFACTS / "faces_while_running.png"
+    nb.cell(where["schedule"]).screenshot(path=str(shots["a slow solution, faces while EM runs (step 4)"]))
+    nb.wait_until_ran(where["schedule"], RUN_TIMEOUT)
+    cells = nb.cells()
+    assert not errors(cells[where["schedule"]]), f"step 4: {describe(cells, where['schedule'])}"
 
     report = "\n".join(f"{what}: {path}" for what, path in shots.items())
     REPORTS.append(("browser screenshots (tests/test_browser.py)", report))
