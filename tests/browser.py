@@ -116,9 +116,6 @@ class LabServer:
         self.log.flush()
         return self.log_path.read_text(errors="replace")[-5000:]
 
-    def lab_url(self, path):
-        return f"{self.url}/lab/tree/{path}?token={self.token}"
-
     def stop(self):
         """Stop the server and its kernels (its own process group), waiting for them to end."""
         if self.process.poll() is None:
@@ -157,13 +154,16 @@ CELLS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod
 class NotebookPage:
     """A notebook open in JupyterLab, driven through its menus, toolbar and keyboard."""
 
-    def __init__(self, page, server, path):
+    def __init__(self, page, server, path, interface="lab"):
+        """Open ``path`` in JupyterLab (interface "lab") or in Notebook 7 ("notebooks")."""
         self.page = page
         self.path = path
-        page.goto(server.lab_url(path))
+        page.goto(f"{server.url}/{interface}/tree/{path}?token={server.token}" if interface == "lab"
+                  else f"{server.url}/{interface}/{path}?token={server.token}")
         self.panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         self.panel.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        self.wait_for_kernel_idle()
+        if interface == "lab":  # Notebook 7 has no status bar to read the kernel's state from
+            self.wait_for_kernel_idle()
 
     def kernel_status(self):
         """The status bar's kernel item, as "Python 3 (ipykernel) | Idle"."""

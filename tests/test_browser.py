@@ -73,14 +73,14 @@ def student_folder(tmp_path):
 
 
 @pytest.fixture
-def lab(student_folder, tmp_path):
+def lab(student_folder, tmp_path, overall_timeout):
     server = LabServer(student_folder, tmp_path / "jupyter")
     yield server
     server.stop()
 
 
 @pytest.fixture
-def page(lab, tmp_path, overall_timeout):
+def page(lab, tmp_path, request):
     sync_playwright = require_browser()
     with sync_playwright() as playwright:
         context = launch_chromium(playwright, tmp_path / "chromium-profile")
@@ -91,7 +91,7 @@ def page(lab, tmp_path, overall_timeout):
         finally:
             # What the page showed last, also when the test failed half-way.
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "last_page.png"))
+            page.screenshot(path=str(ARTIFACTS / f"last_page_{request.node.name}.png"))
             context.close()
 
 
@@ -256,3 +256,27 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
     report = "\n".join(f"{what}: {path}" for what, path in shots.items())
     REPORTS.append(("browser screenshots (tests/test_browser.py)", report))
     print(report)
+
+
+@pytest.fixture
+def solved_folder(student_folder, source_nb):
+    """The student's folder with the reference solution in the notebook."""
+    reference = notebooks.reference_code(source_nb)
+    solved = notebooks.make_submission(notebooks.read(RELEASE_NB),
+                                       {gid: reference[gid] for gid in FUNCTIONS + ANSWERS})
+    notebooks.write(solved, student_folder / NOTEBOOK)
+    return student_folder
+
+
+def test_validate_in_notebook7(solved_folder, page, lab):
+    """Notebook 7 has the Validate button too, and it passes the reference solution."""
+    nb = NotebookPage(page, lab, NOTEBOOK, interface="notebooks")
+    dialog = nb.validate(RUN_TIMEOUT)
+    text = dialog.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "notebook7_validate.png"
+    page.screenshot(path=str(shot))
+    assert "Success! Your notebook passes all the tests." in text, (
+        f"Validate in Notebook 7 with the reference solution: expected success, got\n{text}")
+    REPORTS.append(("browser screenshot (Notebook 7)", f"Validate in Notebook 7: {shot}"))
+    print(shot)
