@@ -1,17 +1,19 @@
-"""The released notebook as a student meets it: JupyterLab 4 with nbgrader's Validate button.
+"""The released notebook as a student meets it: JupyterLab 4 and Notebook 7 with nbgrader's Validate.
 
-One test, in a real headless Chromium (Debian's) driven by Playwright, against a JupyterLab
-server started on a free localhost port in a temporary copy of release/ (with the data and
+In a real headless Chromium (Debian's) driven by Playwright, against a JupyterLab server started
+on a free localhost port in a temporary copy of release/ (with the data, the lineup and
 em_grading.py, as students get them, and no nbgrader_config.py):
 
-1. open the notebook, run all: data load, the lineup shows, the first stub fails with a
-   NotImplementedError; each visible test cell, run on its own, fails the same way;
+1. open the notebook, run all: the data load, the lineup shows, the first stub fails with a
+   NotImplementedError; each other stub, run with its visible test, fails the same way;
 2. paste the reference solution into the solution cells, restart and run all: every visible
-   test prints OK, nothing fails, the face and the background appear;
-3. press Validate: success; with calculate_lower_bound broken again, Validate names the
-   failing check and its message.
+   test prints OK, nothing fails or writes to stderr, the faces and the background appear;
+3. press Validate: success; with calculate_lower_bound broken again, Validate shows the
+   failing check's message;
+4. a correct but slow run_EM: the faces appear while the schedule cell is still running.
 
-Screenshots go to build/browser/ (the notebook after step 2, and both Validate dialogs).
+A second test presses Validate in Notebook 7. Screenshots for a person to look at go to
+build/browser/ (their paths are printed at the end of the run).
 """
 import shutil
 import signal
@@ -24,7 +26,7 @@ from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT
 from prankster import notebooks
 
 ARTIFACTS = ROOT / "build" / "browser"
-OVERALL_TIMEOUT = 900   # seconds for the whole test; it takes well under a minute
+OVERALL_TIMEOUT = 900   # seconds for a whole test, server start to stop; it takes about a minute
 RUN_TIMEOUT = 300       # seconds for one "run all" (the notebook's cell limit is 300 s)
 STUB_ERROR = "NotImplementedError"
 # A correct run_EM made slow, as a solution with loops is: 1.5 s more per call.

@@ -4,7 +4,7 @@ Autograde drops warnings from the outputs before grading (IgnorePattern), Valida
 nbgrader counts any stderr output of a test cell as a failure. So a correct solution whose
 numpy warns (log(0) where q is 0) used to be told "VALIDATION FAILED ... you WILL NOT receive
 full credit" while autograde gave it full marks. em_grading.warnings_to_stdout prints
-warnings on stdout while nbgrader runs the notebook.
+warnings on stdout under Validate.
 """
 import re
 import shutil
@@ -13,6 +13,7 @@ import sys
 import warnings
 
 import numpy as np
+import pytest
 
 import corpus
 from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, ROOT, nbgrader, nbgrader_env
@@ -88,7 +89,7 @@ def run_python(code, **env):
 WARN = "import em_grading, numpy as np; np.log(np.zeros(1))"
 
 
-def test_warnings_go_to_stdout_while_nbgrader_runs_the_notebook():
+def test_warnings_go_to_stdout_under_validate():
     proc = run_python(WARN, NBGRADER_EXECUTION="validate")
     assert "RuntimeWarning: divide by zero encountered in log" in proc.stdout, (
         f"with NBGRADER_EXECUTION=validate, log(0): expected the warning on stdout, "
@@ -96,9 +97,11 @@ def test_warnings_go_to_stdout_while_nbgrader_runs_the_notebook():
     assert "Warning" not in proc.stderr, f"expected nothing on stderr, got {proc.stderr!r}"
 
 
-def test_warnings_stay_on_stderr_in_jupyter():
-    proc = run_python(WARN)  # nbgrader_env() removes NBGRADER_EXECUTION
+@pytest.mark.parametrize("execution", [None, "autograde"], ids=["jupyter", "autograde"])
+def test_warnings_stay_on_stderr_in_jupyter_and_under_autograde(execution):
+    """Autograde drops them from stderr (IgnorePattern): on stdout they would reach feedback."""
+    proc = run_python(WARN, **({"NBGRADER_EXECUTION": execution} if execution else {}))
     assert "RuntimeWarning: divide by zero encountered in log" in proc.stderr, (
-        f"without NBGRADER_EXECUTION, log(0): expected the warning on stderr, "
+        f"with NBGRADER_EXECUTION={execution}, log(0): expected the warning on stderr, "
         f"got stdout {proc.stdout!r}, stderr {proc.stderr!r}")
     assert "Warning" not in proc.stdout, f"expected nothing on stdout, got {proc.stdout!r}"

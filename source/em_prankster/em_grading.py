@@ -83,14 +83,15 @@ def check_loops(function, most, nested=False):
 
 
 def warnings_to_stdout():
-    """While nbgrader runs the notebook, print warnings on stdout instead of stderr.
+    """Under Validate, print warnings on stdout instead of stderr.
 
     nbgrader counts any stderr output of a test cell as a failure. Autograde drops warnings
     first (IgnorePattern in nbgrader_config.py), but Validate does not, so a correct solution
-    whose numpy warns (log(0) where q is 0) would fail Validate. Under nbgrader
-    (NBGRADER_EXECUTION is set) warnings are still printed, on stdout; in Jupyter nothing changes.
+    whose numpy warns (log(0) where q is 0) would fail Validate. Under Validate
+    (NBGRADER_EXECUTION is "validate") warnings are still printed, on stdout; under autograde
+    and in Jupyter nothing changes.
     """
-    if not os.environ.get("NBGRADER_EXECUTION"):
+    if os.environ.get("NBGRADER_EXECUTION") != "validate":
         return False
 
     def show(message, category, filename, lineno, file=None, line=None):
