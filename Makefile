@@ -1,6 +1,7 @@
 # em-prankster: the course's commands. `make help` lists them.
 #   make demo   set up, build data, release and solutions, autograde the demo class, feedback
 #   make test   set up, build data, run the test suite
+#   make lab    JupyterLab on localhost for this course, with nbgrader's Validate and formgrader
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -15,7 +16,7 @@ DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data release solutions submissions demo autograde feedback test clean
+.PHONY: bench lock help venv data release solutions submissions demo autograde feedback test lab clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -75,6 +76,13 @@ bench: release
 
 test: data
 	$(BIN)/python -m pytest tests
+
+# JupyterLab on localhost for the course folder, nbgrader's extensions enabled (Validate,
+# Formgrader, Create Assignment); it prints the URL to open. LAB_PORT=8899 make lab for another port.
+LAB_PORT ?= 8888
+lab: release
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.open_browser=False \
+	    $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 # Re-pin every transitive dependency after changing requirements.txt.
 lock:
