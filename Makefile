@@ -74,7 +74,15 @@ demo: solutions submissions feedback
 bench: release
 	$(BIN)/python bench/run.py
 
-test: data
+# The browser test (tests/test_browser.py) drives Debian's chromium; Playwright's own browser
+# download does not work here. Installed with apt when missing (as root, or with sudo).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium
+
+test: data $(CHROMIUM)
 	$(BIN)/python -m pytest tests
 
 # JupyterLab on localhost for the course folder, nbgrader's extensions enabled (Validate,
