@@ -8,6 +8,7 @@ then lists the submission for review, with the reasons in ``grading/summary.py``
 report, and an instructor who finds the code harmless gives the points back by hand.
 Test cells before the first flagged cell keep their points.
 """
+from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -20,6 +21,7 @@ class HoldForReview(NbGraderPreprocessor):
         if not flags:
             return nb, resources
         first = min(flag["cell"] for flag in flags)
+        reason = next(f"{flag['where']}: {flag['what']}" for flag in flags if flag["cell"] == first)
         info = resources["nbgrader"]
         held = []
         with Gradebook(info["db_url"]) as gb:
@@ -32,6 +34,9 @@ class HoldForReview(NbGraderPreprocessor):
                 grade.auto_score, grade.extra_credit = 0.0, 0.0
                 grade.needs_manual_grade = True
                 held.append(meta["grade_id"])
+                cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=(
+                    f"[grader] This cell's points are held for the instructor's review, because "
+                    f"of code in {reason}.\n")))
             gb.db.commit()
         nb.metadata["grading"]["held"] = held
         self.log.warning("%s: %d test cells held for review (flagged code)", info["student"], len(held))

@@ -253,6 +253,9 @@ def test_feedback_shows_messages_not_hidden_tests(hostile, source_nb):
     assert shown == [], f"hidden test code in the feedback: {shown[:5]}"
     others = [name for name in hostile["cases"] if name != "tamper_deleted_tests" and name in page]
     assert others == [], f"another student's name in the feedback: {others}"
+    held = html.unescape((course / "feedback" / "tamper_patch_grader" / ASSIGNMENT /
+                          f"{ASSIGNMENT}.html").read_text())
+    assert "held for the instructor's review, because of code in a cell added after imports" in held
 
 
 def test_a_resumed_run_grades_only_what_is_left(hostile):
