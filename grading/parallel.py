@@ -131,15 +131,23 @@ def grade_shard(shard, assignment, students, env, time_limit):
         timed_out = not timer.is_alive() and proc.returncode != 0
         timer.cancel()
     culprit = None
-    if proc.returncode != 0 and started and started[-1] not in failures:
+    if (timed_out or proc.returncode < 0) and started and started[-1] not in failures:
+        # killed by a signal (the submission's code can kill its parent) or by the timer
         if timed_out:
             reason = f"grading it took longer than {time_limit:.0f} s and was stopped"
         else:
-            reason = (f"the grading process died while grading it (exit code {proc.returncode}): "
+            reason = (f"the grading process died while grading it (signal {-proc.returncode}): "
                       "the submission's code probably killed it")
         culprit = (started[-1], reason)
         started = started[:-1]
-    finished = [s for s in started if s not in failures]
+    finished = []
+    for student in started:
+        if student in failures:
+            continue
+        if (shard / "autograded" / student / assignment / f"{assignment}.ipynb").exists():
+            finished.append(student)
+        else:  # nbgrader stopped in it without the usual error line
+            failures[student] = f"nbgrader stopped while grading it (exit code {proc.returncode})"
     return finished, failures, culprit
 
 
