@@ -100,7 +100,7 @@ STARTED = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
 FAILED = re.compile(r"error processing assignment '[^']*' for student '([^']+)'")
 
 
-def grade_shard(shard, assignment, students, env, time_limit):
+def grade_shard(shard, assignment, env, time_limit):
     """One ``nbgrader autograde`` for the shard.
 
     Returns (finished, failures, culprit): the students nbgrader got through, {student:
@@ -236,8 +236,13 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
             except queue.Empty:
                 return
             shard = make_shard(course, next(counter), part, lock)
-            finished, failed, culprit = grade_shard(shard, assignment, part, env,
-                                                    per_student * len(part))
+            finished, failed, culprit = grade_shard(shard, assignment, env, per_student * len(part))
+            done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
+            rest = [s for s in part if s not in done]
+            if rest and culprit:  # the process died before reaching them: grade them again
+                jobs.put(rest)
+            else:
+                failed.update({s: "nbgrader ended without grading it" for s in rest})
             with lock:
                 merge(course, shard, assignment, finished)
                 for student in finished:
@@ -247,16 +252,6 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
                     failures[student] = reason
                     write_status(course, assignment, student, False, staged[student].notes + [reason])
                     progress.tick(student, False)
-            done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
-            rest = [s for s in part if s not in done]
-            if rest and culprit:  # the process died before reaching them: grade them again
-                jobs.put(rest)
-            elif rest:
-                for student in rest:
-                    with lock:
-                        failures[student] = "nbgrader ended without grading it"
-                        write_status(course, assignment, student, False, ["nbgrader ended without grading it"])
-                        progress.tick(student, False)
             shutil.rmtree(shard, ignore_errors=True)
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]
@@ -270,10 +265,13 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
 
 
 def submission_time_limit(course):
-    """The configured GuardedExecute.submission_timeout of the course, in seconds."""
+    """The course's GuardedExecute.submission_timeout (nbgrader_config.py), in seconds."""
     from traitlets.config import PyFileConfigLoader
+
+    from grading.execute import GuardedExecute
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return int(config.get("GuardedExecute", {}).get("submission_timeout", 900) or 900)
+    default = GuardedExecute.class_traits()["submission_timeout"].default_value
+    return int(config.get("GuardedExecute", {}).get("submission_timeout") or default)
 
 
 def main(argv=None):
@@ -285,11 +283,11 @@ def main(argv=None):
                         help="grade only the students a previous run did not finish")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    failures = autograde(args.course, args.assignment, args.workers, resume=args.resume)
+    autograde(args.course, args.assignment, args.workers, resume=args.resume)
     print(f"autograded in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(Path(args.course, summary.TEXT).read_text(), end="")
     print(f"(also in {summary.TEXT}; every cell's score in {summary.CSV})")
-    return 0
+    return 0  # every student has a score or a reason, in the summary
 
 
 if __name__ == "__main__":

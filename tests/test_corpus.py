@@ -67,11 +67,13 @@ def test_corpus_is_large_enough(source_nb):
     assert len({e.name for e in entries}) == len(entries)
 
 
+SCAN_CONTEXT = RestoreNotebook.scan_context(SOURCE, {grade_id(c): c.source for c in SOURCE.cells
+                                                     if grade_id(c)})
+
+
 def flagged_from(entry):
     """The first part whose code grading/scan.py flags, or None."""
-    context = RestoreNotebook.scan_context(SOURCE, {grade_id(c): c.source for c in SOURCE.cells
-                                                    if grade_id(c)})
-    return next((p for p in PARTS if scan.findings(entry.cells.get(p, ""), *context)), None)
+    return next((p for p in PARTS if scan.findings(entry.cells.get(p, ""), *SCAN_CONTEXT)), None)
 
 
 def test_every_verdict(graded_corpus):
@@ -86,8 +88,9 @@ def test_every_verdict(graded_corpus):
         if score >= top:
             problems.append(f"{name}: full marks in {entry.wrong}, which is wrong")
         may_lose = {entry.wrong} | corpus.CALLERS[entry.wrong]
-        if flagged_from(entry):  # tampering that grading/scan.py flags: held for review from there on
-            may_lose |= set(PARTS[PARTS.index(flagged_from(entry)):])
+        flagged = flagged_from(entry)
+        if flagged:  # tampering that grading/scan.py flags: held for review from there on
+            may_lose |= set(PARTS[PARTS.index(flagged):])
         for part, (score, top) in per_part.items():
             if part not in may_lose and score < top:
                 problems.append(f"{name}: lost points in {part}, which is right "

@@ -15,7 +15,6 @@ to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 """
 import hashlib
 import html
-import os
 import pathlib
 import re
 import subprocess
