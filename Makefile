@@ -15,6 +15,16 @@ ASSIGNMENT := em_prankster
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 
+# Debian packages, installed with apt when missing (as root, or with sudo):
+# - bubblewrap: every submission's kernel runs in its sandbox (grading/sandbox.py);
+# - chromium: the browser test (tests/test_browser.py) drives it; Playwright's own browser
+#   download does not work here.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+BWRAP := /usr/bin/bwrap
+CHROMIUM := /usr/bin/chromium
+
 .DELETE_ON_ERROR:
 .PHONY: bench lock help venv data release solutions submissions demo autograde feedback test lab clean
 
@@ -51,7 +61,7 @@ submissions: release
 
 # grading.parallel: intake, nbgrader autograde under limits with one worker per core, into the
 # one gradebook; prints the summary (grading_summary.txt, grades_by_cell.csv). --resume goes on.
-autograde: release
+autograde: release $(BWRAP)
 	rm -rf submitted autograded && mkdir -p submitted && cp -r demo/submitted/* submitted/
 	$(BIN)/python -m grading.parallel $(ASSIGNMENT)
 
@@ -70,19 +80,17 @@ demo: solutions submissions feedback
 	@$(BIN)/python -c "import csv; [print(f\"  {r['student_id']:>10}: {float(r['score']):g} / {float(r['max_score']):g}\") for r in csv.DictReader(open('grades.csv'))]"
 
 # Seconds per EM iteration (reference and two baselines), the schedule's time and memory,
-# autograde seconds per submission with 1 and 2 workers (bench/run.py; takes a few minutes).
-bench: release
+# autograde seconds per submission with 1 and 2 workers, and without the sandbox
+# (bench/run.py; takes a few minutes).
+bench: release $(BWRAP)
 	$(BIN)/python bench/run.py
 
-# The browser test (tests/test_browser.py) drives Debian's chromium; Playwright's own browser
-# download does not work here. Installed with apt when missing (as root, or with sudo).
-CHROMIUM := /usr/bin/chromium
+$(BWRAP):
+	$(APT_INSTALL) bubblewrap
 $(CHROMIUM):
-	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	$(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends chromium
+	$(APT_INSTALL) chromium
 
-test: data $(CHROMIUM)
+test: data $(BWRAP) $(CHROMIUM)
 	$(BIN)/python -m pytest tests
 
 # JupyterLab on localhost for the course folder, nbgrader's extensions enabled (Validate,

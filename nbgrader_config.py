@@ -67,6 +67,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Each kernel runs in a bubblewrap sandbox (grading/sandbox.py): it sees only its own
+# submission's files, has no network, its own processes, an unprivileged user, a fair share
+# of the processor and at most max_processes processes and threads. If no sandbox can be
+# made here, grading stops and says why; sandbox = False (or grading.parallel's
+# --no-sandbox) grades without it, and the summary says so for every student.
+c.GuardedExecute.sandbox = True
+c.GuardedExecute.max_processes = 128
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.GuardedExecute.submission_timeout = 600
@@ -88,7 +95,7 @@ c.IgnorePattern.pattern = r"\w*Warning: "
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "grading.feedback.ShortTracebacks",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "grading.feedback.ClearHiddenTestRegions",  # nbgrader's ClearHiddenTests, on test cells only
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

@@ -1,4 +1,5 @@
-"""Benchmark: EM per iteration, the whole schedule, and autograding with 1 and 2 workers.
+"""Benchmark: EM per iteration, the whole schedule, and autograding with 1 and 2 workers,
+with and without the sandbox.
 
     make bench            # or: python bench/run.py [--loop-images N] [--class-size N]
 
@@ -82,8 +83,8 @@ def schedule():
     return seconds, peak
 
 
-def autograde_class(size, workers_list):
-    """Seconds per submission when autograding ``size`` demo submissions, per worker count."""
+def autograde_class(size, runs):
+    """Seconds per submission autograding ``size`` demo submissions, per (workers, sandbox) run."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         course = pathlib.Path(tmp)
@@ -98,11 +99,12 @@ def autograde_class(size, workers_list):
         demo = sorted((ROOT / "demo" / "submitted").iterdir())
         for i in range(size):
             shutil.copytree(demo[i % len(demo)], course / "submitted" / f"student{i:03d}")
-        for workers in workers_list:
+        for workers, sandbox in runs:
             shutil.rmtree(course / "autograded", ignore_errors=True)
             t = time.perf_counter()
-            failures = parallel.autograde(course, ASSIGNMENT, workers, out=open(os.devnull, "w"))
-            results[workers] = (time.perf_counter() - t) / size
+            failures = parallel.autograde(course, ASSIGNMENT, workers, out=open(os.devnull, "w"),
+                                          sandbox=sandbox)
+            results[workers, sandbox] = (time.perf_counter() - t) / size
             assert not failures, failures
     return results
 
@@ -128,9 +130,12 @@ def main():
     seconds, peak = schedule()
     print(f"the seed's schedule (5 it. on 50, 1 each on 100/300/500/1000): {seconds:.2f} s, "
           f"peak memory {peak:.0f} MiB")
-    per = autograde_class(args.class_size, (1, 2))
-    print(f"autograde, {args.class_size} submissions: {per[1]:.2f} s/submission with 1 worker, "
-          f"{per[2]:.2f} with 2 ({per[1] / per[2]:.2f}x)")
+    per = autograde_class(args.class_size, [(1, False), (1, True), (2, True)])
+    print(f"autograde, {args.class_size} submissions, each kernel in the sandbox: "
+          f"{per[1, True]:.2f} s/submission with 1 worker, "
+          f"{per[2, True]:.2f} with 2 ({per[1, True] / per[2, True]:.2f}x)")
+    print(f"  the same without the sandbox, 1 worker: {per[1, False]:.2f} s/submission; the sandbox "
+          f"costs {per[1, True] - per[1, False]:+.2f} s per submission")
 
 
 if __name__ == "__main__":

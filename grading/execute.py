@@ -14,20 +14,30 @@ nbgrader's behaviour for well-behaved notebooks and adds:
   keep their outputs (and so their points); nbgrader would give up on the whole
   submission instead;
 - **output**: a cell keeps at most ``max_output_bytes`` of output; the rest is dropped
-  while it arrives, so a flood of prints cannot fill the grading host's memory.
+  while it arrives, so a flood of prints cannot fill the grading host's memory;
+- **isolation** (``sandbox``, on by default): the kernel runs in a bubblewrap sandbox
+  (``grading/sandbox.py``) that sees only the submission's own files, has no network, its
+  own processes and an unprivileged user, and at most ``max_processes`` processes.
+
+Each autograded notebook records how it was run in its metadata (``grading.sandbox``),
+which ``grading/summary.py`` reports for every student.
 
 Every cell that was not run, or was stopped, gets an error output whose ``ename`` names
 the reason (one of ``REASONS``), which ``grading/summary.py`` reports to the instructor.
 """
 import functools
+import os
 import resource
 import time
+from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
+
+from grading import sandbox as sandboxing
 
 # ename of the error output -> what the instructor's summary calls it
 REASONS = {
@@ -44,6 +54,11 @@ REASONS = {
 def limit_memory(max_bytes):
     """Run in the kernel's process before it starts: cap its address space."""
     resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def run_all(steps):
+    for step in steps:
+        step()
 
 
 def error_output(ename, evalue):
@@ -66,6 +81,20 @@ class GuardedExecute(Execute):
     max_output_bytes = Integer(
         2_000_000, help="Output kept per cell, in bytes of text; the rest is dropped."
     ).tag(config=True)
+    sandbox = Bool(
+        True, help="Run each kernel in a bubblewrap sandbox (grading/sandbox.py). Without it, "
+        "the student's code runs with the grader's rights."
+    ).tag(config=True)
+    max_processes = Integer(
+        128, help="Processes and threads the sandboxed kernel's user may have at once."
+    ).tag(config=True)
+    sandbox_tmpfs_mib = Integer(
+        512, help="Size of each of the sandbox's writable folders (/tmp, the working folder)."
+    ).tag(config=True)
+    sandbox_uid_base = Integer(
+        1_000_000_000, help="As root, the kernel runs as this user id plus the grading "
+        "process's pid: an id no account has, different for every concurrent grading process."
+    ).tag(config=True)
     # No tag lets a cell skip execution: nbclient's default, "skip-execution", would let a
     # student tag a test cell and keep its points without running it.
     skip_cells_with_tag = Unicode("\0no tag skips a cell while grading")
@@ -74,9 +103,30 @@ class GuardedExecute(Execute):
     # output is not a reason to give up on the kernel.
     raise_on_iopub_timeout = False
 
+    def create_kernel_manager(self):
+        if not self.sandbox:
+            return super().create_kernel_manager()
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        folder = Path((self.resources or {}).get("metadata", {}).get("path") or os.getcwd())
+        box = sandboxing.Sandbox(folder, folder.name, uid=self.sandbox_uid_base + os.getpid(),
+                                 max_processes=self.max_processes,
+                                 tmpfs_mib=self.sandbox_tmpfs_mib, env=os.environ,
+                                 memory_mib=self.memory_limit_mib)
+        self.last_sandbox = box
+        self._sandbox_description = box.description()
+        self.km = sandboxing.SandboxedKernelManager(sandbox=box, kernel_name=self.kernel_name,
+                                                    config=self.config)
+        return self.km
+
     def start_new_kernel(self, **kwargs):  # nbconvert's synchronous path starts kernels here
+        steps = []
         if self.memory_limit_mib:
-            kwargs["preexec_fn"] = functools.partial(limit_memory, self.memory_limit_mib * 2**20)
+            steps.append(functools.partial(limit_memory, self.memory_limit_mib * 2**20))
+        if self.sandbox:
+            steps.append(self.km.sandbox.preexec)
+        if steps:
+            kwargs["preexec_fn"] = functools.partial(run_all, steps)
         return super().start_new_kernel(**kwargs)
 
     def _get_timeout(self, cell):
@@ -92,9 +142,14 @@ class GuardedExecute(Execute):
         self._deadline = None
         self._output_bytes = {}
         self._stopped = None  # (ename, evalue) once the kernel is gone
+        self._sandbox_description = None
+        if self.sandbox:
+            sandboxing.check_once()
         start = time.monotonic()
         nb, resources = super().preprocess(nb, resources, km)
-        nb.metadata.setdefault("grading", {})["seconds"] = round(time.monotonic() - start, 1)
+        record = nb.metadata.setdefault("grading", {})
+        record["seconds"] = round(time.monotonic() - start, 1)
+        record["sandbox"] = self._sandbox_description or sandboxing.NONE
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):

@@ -2,10 +2,11 @@
 
 nbgrader's feedback is the autograded notebook rendered as HTML, hidden tests and all.
 ``ShortTracebacks`` keeps only the last line of an error ("AssertionError: <message>"),
-because a traceback quotes the test code around the failing line; nbgrader's own
-``ClearHiddenTests`` then removes the hidden regions from the cells' source.
+because a traceback quotes the test code around the failing line; ``ClearHiddenTestRegions``
+then removes the hidden regions from the test cells' source.
 """
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 
 class ShortTracebacks(NbGraderPreprocessor):
@@ -17,3 +18,17 @@ class ShortTracebacks(NbGraderPreprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+class ClearHiddenTestRegions(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, on test cells only.
+
+    Hidden tests live only in test cells, which grading rebuilds from the gradebook. The
+    student's own cells are left as written: nbgrader's step would fail the whole feedback of
+    a student who typed the words that mark a hidden region in one of them.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if not utils.is_grade(cell) or utils.is_solution(cell):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, cell_index)

@@ -9,12 +9,17 @@ staging folder, fixing what can be fixed:
 - the notebook renamed, and the only one in the folder: staged under the released name;
 - a notebook saved by another nbformat version: converted to version 4;
 - a notebook too large or not a notebook (invalid JSON, no cells), no notebook, or
-  several notebooks none of which has the released name: not staged, with the reason.
+  several notebooks none of which has the released name: not staged, with the reason;
+- symbolic links are never followed: a link in the folder is left out of the staged copy
+  (with a note), and a student or assignment folder that is itself a link is not staged.
+  A link copied as its target would put a file of the grading machine (the reference
+  solution, another student's work) in front of the student's code.
 
 It returns ``{student: Intake}``; what it noted is reported in the grading summary.
 """
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -31,7 +36,14 @@ class Intake:
 
 
 def notebooks_in(folder):
-    return sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+
+
+def links_in(folder):
+    """Every symbolic link under ``folder`` (not followed), relative to it."""
+    return sorted(str(Path(where, name).relative_to(folder))
+                  for where, dirs, files in os.walk(folder)  # does not descend into links
+                  for name in dirs + files if Path(where, name).is_symlink())
 
 
 def read_notebook(path):
@@ -60,8 +72,11 @@ def read_notebook(path):
 def stage_one(folder, staged_folder, notebook):
     """Copy one student's assignment folder to ``staged_folder``; return the Intake notes."""
     found = notebooks_in(folder)
-    chosen = folder / notebook if (folder / notebook).exists() else None
-    notes = []
+    named = folder / notebook
+    chosen = named if named.is_file() and not named.is_symlink() else None
+    links = links_in(folder)
+    notes = [f"left out {len(links)} symbolic link(s), never followed: {', '.join(links[:5])}"
+             ] if links else []
     if chosen is None:
         if not found:
             raise ValueError(f"no notebook in the submission (files: "
@@ -74,7 +89,9 @@ def stage_one(folder, staged_folder, notebook):
     nb, version = read_notebook(chosen)
     if version != 4:
         notes.append(f"notebook saved as nbformat {version}: converted to nbformat 4")
-    shutil.copytree(folder, staged_folder, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    skip = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+    shutil.copytree(folder, staged_folder, symlinks=True, ignore=lambda where, names: set(
+        skip(where, names)) | {n for n in names if Path(where, n).is_symlink()})
     nbformat.write(nb, str(staged_folder / notebook))
     return notes
 
@@ -92,6 +109,10 @@ def stage(submitted, staging, assignment, notebook, students=None):
         if target.parent.exists():
             shutil.rmtree(target.parent)
         target.parent.mkdir(parents=True)
+        if student_dir.is_symlink() or folder.is_symlink():
+            results[student] = Intake(student, False, [
+                "the submission folder is a symbolic link, which grading never follows"])
+            continue
         if not folder.is_dir():
             results[student] = Intake(student, False, [f"no {assignment}/ folder in the submission"])
             continue

@@ -1,6 +1,11 @@
 """Autograde a class safely, with several worker processes, into the one gradebook.
 
-    python -m grading.parallel em_prankster [--workers N] [--resume] [--course DIR]
+    python -m grading.parallel em_prankster [--workers N] [--resume] [--course DIR] [--no-sandbox]
+
+0. **Sandbox check**: every kernel will run in a bubblewrap sandbox (``grading/sandbox.py``,
+   through ``GuardedExecute``); one is started first, and if none can be made here the run
+   stops, saying why and how to fix it, before anyone is graded. ``--no-sandbox`` grades
+   with the grader's rights instead, and the summary says so for every student.
 
 1. **Intake** (``grading/intake.py``): every folder in ``submitted/`` is checked and
    copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
@@ -37,7 +42,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from grading import intake, summary
+from grading import intake, sandbox as sandboxing, summary
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
 WORK = ".grading"  # staged submissions and each student's status, inside the course folder
@@ -100,7 +105,7 @@ STARTED = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
 FAILED = re.compile(r"error processing assignment '[^']*' for student '([^']+)'")
 
 
-def grade_shard(shard, assignment, env, time_limit):
+def grade_shard(shard, assignment, env, time_limit, sandbox=True):
     """One ``nbgrader autograde`` for the shard.
 
     Returns (finished, failures, culprit): the students nbgrader got through, {student:
@@ -108,7 +113,8 @@ def grade_shard(shard, assignment, env, time_limit):
     when it died or ran out of time (None if it ended normally).
     """
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=INFO"],
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=INFO",
+         f"--GuardedExecute.sandbox={sandbox}"],
         cwd=shard, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         errors="replace")
     timer = threading.Timer(time_limit, proc.kill)
@@ -187,8 +193,12 @@ def merge(course, shard, assignment, students):
 
 
 def autograde(course, assignment, workers=None, students=None, out=sys.stderr, resume=False,
-              chunk=None):
+              chunk=None, sandbox=True):
     """Grade ``students`` (default: everyone in submitted/) with ``workers`` processes.
+
+    Each kernel runs in a bubblewrap sandbox (grading/sandbox.py); if none can be made here,
+    stop with ``SystemExit`` saying why, before anything is graded. ``sandbox=False`` grades
+    without it, and the summary says so for every student.
 
     Returns {student: reason} for the submissions that could not be graded; writes the
     summary files (grading/summary.py).
@@ -198,6 +208,14 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     for needed in (course / "gradebook.db", course / "release" / assignment / notebook):
         if not needed.exists():
             raise SystemExit(f"{needed} is missing: run `nbgrader generate_assignment {assignment}` first")
+    if sandbox:
+        try:
+            print(f"each kernel in a sandbox: {sandboxing.check()}", file=out)
+        except sandboxing.SandboxUnavailable as error:
+            raise SystemExit(f"Not grading: {error}")
+    else:
+        print("WARNING: grading without the sandbox: every submission runs with the grader's "
+              "rights (--no-sandbox)", file=out)
     students = list(students or students_of(course))
     if resume:
         students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]
@@ -236,7 +254,8 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
             except queue.Empty:
                 return
             shard = make_shard(course, next(counter), part, lock)
-            finished, failed, culprit = grade_shard(shard, assignment, env, per_student * len(part))
+            finished, failed, culprit = grade_shard(shard, assignment, env, per_student * len(part),
+                                                    sandbox)
             done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
             rest = [s for s in part if s not in done]
             if rest and culprit:  # the process died before reaching them: grade them again
@@ -281,9 +300,13 @@ def main(argv=None):
     parser.add_argument("--course", default=".", help="the course folder (default: here)")
     parser.add_argument("--resume", action="store_true",
                         help="grade only the students a previous run did not finish")
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help="run the students' code with the grader's rights, without the "
+                        "bubblewrap sandbox (the summary says so for every student)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    autograde(args.course, args.assignment, args.workers, resume=args.resume)
+    autograde(args.course, args.assignment, args.workers, resume=args.resume,
+              sandbox=args.sandbox)
     print(f"autograded in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(Path(args.course, summary.TEXT).read_text(), end="")
     print(f"(also in {summary.TEXT}; every cell's score in {summary.CSV})")

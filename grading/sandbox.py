@@ -1,0 +1,352 @@
+"""Run each submission's kernel in a sandbox made by bubblewrap (``bwrap``).
+
+The student's code runs in the kernel, so the kernel is the one process that must not reach
+anything but its own submission. ``SandboxedKernelManager`` (used by
+``grading/execute.py``'s ``GuardedExecute``) starts the kernel through ``bwrap`` with:
+
+- **files**: a new, empty root. The system (``/usr`` and its links), the Python installation
+  and its virtual environment are bound read-only at their own paths; the submission's
+  files (its notebook, ``data_em.npy``, ``em_grading.py``, ...) are bound read-only into
+  ``/home/student/<assignment>``, the working folder, which is a small private ``tmpfs``
+  like ``/tmp``. The kernel may write there and in ``/tmp``; what it writes is in memory
+  and disappears with it. Nothing of the course is in the sandbox: no ``source/``,
+  ``release/``, gradebook, configuration, ``grading/``, other students, home folder or
+  repository, and no ``/etc`` beyond what the dynamic linker needs.
+- **talking to nbgrader**: jupyter_client's ``ipc`` transport, through Unix sockets in a
+  private folder (``/tmp/em-sandbox-*`` on the host) bound into the sandbox at the same path;
+  the connection file is there too.
+- **network**: its own network namespace, with only a loopback interface: no route
+  anywhere, and its loopback is not the host's.
+- **processes**: its own PID namespace (it sees only its own processes and cannot signal
+  the grader or other kernels), its own IPC and UTS namespaces, a new session, and
+  ``--die-with-parent``: when the grading process goes, the sandbox and everything the
+  student started in it go too.
+- **user**: run as root (a grading server, CI), the grader drops the kernel to a user id no
+  account has, one per grading process (``uid_base`` + the grading process's pid), with no
+  capabilities and ``no_new_privs``; run as an ordinary user, bwrap makes a user namespace
+  and the kernel is ``nobody`` inside it, with the rights of that user outside.
+- **a fair share of the processor** (where the machine lets the grader make control groups,
+  cgroup v1's ``cpu`` and ``pids`` controllers, as on these machines): each kernel and
+  everything it starts is one group, which the scheduler weighs like one process, so a
+  student whose code starts 100 busy processes slows only their own kernel, not the
+  student graded beside them; the group may hold at most ``max_processes`` tasks, and when
+  the kernel stops every process left in it is killed; with the ``memory`` controller, the
+  group together may use at most the kernel's memory limit (the address-space limit caps
+  each process; this caps a kernel and all its children, and what they write in the
+  sandbox's in-memory folders).
+- **limits**: the address space (``GuardedExecute.memory_limit_mib``, set on the process
+  that starts bwrap) and, inside, at most ``max_processes`` processes and threads for the
+  kernel's user (a fork bomb fails with ``BlockingIOError`` in the student's cell), no core
+  files, and ``tmpfs_mib`` for each of ``/tmp`` and the working folder.
+
+``check()`` starts a sandbox once and raises ``SandboxUnavailable`` with the reason and how
+to fix it when that is not possible; grading then stops, unless it was asked to run without
+the sandbox (``python -m grading.parallel --no-sandbox``, or
+``c.GuardedExecute.sandbox = False``), in which case the summary says so for every student.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+HOME = "/home/student"
+# Read by the dynamic linker and by Python's time module; nothing else of /etc is bound.
+ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"]
+# Passed from the grader's environment into the kernel's; everything else is dropped.
+PASSED_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+              "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED",
+              "LANG", "LC_ALL", "TZ")
+FIX = ("Install bubblewrap (Debian: apt-get install bubblewrap; `make venv` does it), and "
+       "grade as root or on a system that allows unprivileged user namespaces "
+       "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0; inside a "
+       "container, one started with user namespaces allowed). To grade without the sandbox "
+       "anyway (every submission then runs with the grader's rights, and the summary says "
+       "so): python -m grading.parallel ASSIGNMENT --no-sandbox, or "
+       "c.GuardedExecute.sandbox = False in nbgrader_config.py.")
+
+
+NONE = "none: graded with the grader's rights (sandbox turned off)"
+
+
+CGROUP_V1 = Path("/sys/fs/cgroup")
+CONTROLLERS = ("cpu", "pids", "memory")
+
+
+def own_cgroups():
+    """{controller: this process's group path} from /proc/self/cgroup (cgroup v1 lines)."""
+    found = {}
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, names, path = line.split(":", 2)
+            for name in names.split(","):
+                found[name] = path
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+class ControlGroup:
+    """One kernel's group in cgroup v1's ``cpu``, ``pids`` and ``memory`` hierarchies.
+
+    Each is made below the grading process's own group (so the machine's own limits still
+    hold), where that hierarchy exists and is writable. ``join()`` runs in the child process before it starts bwrap; everything started from
+    there on is in the group. ``kill()`` kills whatever is still in it; ``remove()`` removes
+    the (empty) group.
+    """
+
+    def __init__(self, name, max_processes, memory_bytes=0):
+        self.paths = []
+        limits = {"pids": {"pids.max": max_processes},
+                  "memory": {"memory.limit_in_bytes": memory_bytes} if memory_bytes else {}}
+        own = own_cgroups()
+        for controller in CONTROLLERS:
+            if controller not in own:
+                continue
+            base = CGROUP_V1 / controller / own[controller].lstrip("/")
+            if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
+                continue
+            path = base / "em-sandbox" / name
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                for key, value in limits.get(controller, {}).items():
+                    (path / key).write_text(str(value))
+            except OSError:
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
+                continue
+            self.paths.append(path)
+
+    def description(self):
+        names = [c for c in CONTROLLERS if any(f"/{c}/" in str(p) for p in self.paths)]
+        return f"own cgroup ({', '.join(names)})" if names else "no cgroup (shared processor)"
+
+    def join(self):
+        for path in self.paths:
+            with open(path / "cgroup.procs", "w") as f:
+                f.write(str(os.getpid()))
+
+    def pids(self):
+        found = set()
+        for path in self.paths:
+            try:
+                found |= {int(p) for p in (path / "cgroup.procs").read_text().split()}
+            except OSError:
+                pass
+        return found
+
+    def kill(self):
+        for _ in range(50):
+            left = self.pids()
+            if not left:
+                return
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    def remove(self):
+        self.kill()
+        for path in self.paths:
+            for _ in range(50):
+                try:
+                    path.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # the last processes are still being reaped
+                    time.sleep(0.02)
+
+
+class SandboxUnavailable(RuntimeError):
+    """bwrap is missing or cannot make a sandbox here; the message says why and what to do."""
+
+
+def bwrap():
+    return shutil.which("bwrap") or "/usr/bin/bwrap"
+
+
+@lru_cache(maxsize=None)
+def version():
+    try:
+        out = subprocess.run([bwrap(), "--version"], capture_output=True, text=True, timeout=10)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def as_root():
+    return os.geteuid() == 0
+
+
+def system_binds():
+    """bwrap arguments for the read-only system: /usr, its links, the dynamic linker's /etc."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for path in ETC:
+        args += ["--ro-bind-try", path, path]
+    # Python and its environment, each read-only at its own path (the venv's python links
+    # into the base installation).
+    for prefix in sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+                          sys.prefix}):
+        if not prefix.startswith("/usr/") and prefix != "/usr":
+            # bwrap would give the folders above it the host's modes (/root is 0700)
+            for parent in reversed(Path(prefix).parents[:-1]):
+                args += ["--perms", "0755", "--dir", str(parent)]
+            args += ["--ro-bind", prefix, prefix]
+    return args
+
+
+class Sandbox:
+    """The bwrap command line for one kernel, and the host folder of its sockets.
+
+    ``files``: host folder whose entries are bound read-only into the working folder
+    (``/home/student/<workdir_name>``); ``uid``: the user the kernel runs as when the
+    grader is root.
+    """
+
+    def __init__(self, files, workdir_name, uid, max_processes=128, tmpfs_mib=512,
+                 env=None, memory_mib=0):
+        self.files = Path(files)
+        self.workdir = f"{HOME}/{workdir_name}"
+        self.uid = uid if as_root() else 65534
+        self.max_processes = max_processes
+        self.tmpfs_bytes = str(tmpfs_mib * 2**20)
+        self.env = env or {}
+        self.sockets = Path(tempfile.mkdtemp(prefix="em-sandbox-"))
+        if as_root():  # the kernel's user makes its sockets there
+            os.chown(self.sockets, self.uid, self.uid)
+        self.cgroup = ControlGroup(self.sockets.name, max_processes, memory_mib * 2**20)
+
+    def description(self):
+        user = f"uid {self.uid}" if as_root() else "nobody in a user namespace"
+        return (f"{version() or 'bwrap'}: {user}, no network, own process namespace, "
+                f"at most {self.max_processes} processes, {self.cgroup.description()}")
+
+    def preexec(self):
+        """In the child that becomes bwrap, before exec: enter the control group."""
+        self.cgroup.join()
+
+    def command(self, kernel_cmd):
+        """``kernel_cmd`` (python -m ipykernel_launcher -f ...) run inside the sandbox."""
+        args = [bwrap(), "--die-with-parent", "--new-session",
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if as_root():  # real privileges: no user namespace; setpriv drops to self.uid
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:  # an ordinary user: a user namespace, nobody inside it
+            args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+        args += system_binds()
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--perms", "1777", "--size", self.tmpfs_bytes, "--tmpfs", "/tmp",
+                 "--bind", str(self.sockets), str(self.sockets),
+                 "--perms", "0777", "--size", self.tmpfs_bytes, "--tmpfs", HOME,
+                 "--perms", "0777", "--dir", self.workdir]
+        for entry in sorted(self.files.iterdir()):
+            if not entry.is_symlink():  # nbgrader copies files; a link would lead out
+                args += ["--ro-bind", str(entry), f"{self.workdir}/{entry.name}"]
+        args += ["--chdir", self.workdir, "--clearenv"]
+        env = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
+               "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+               "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
+               "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+        env.update({k: v for k, v in self.env.items() if k in PASSED_ENV})
+        for key, value in sorted(env.items()):
+            args += ["--setenv", key, value]
+        args.append("--")
+        if as_root():
+            args += ["/usr/bin/setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
+                     "--clear-groups", "--inh-caps=-all", "--no-new-privs", "--"]
+        args += ["/usr/bin/prlimit", f"--nproc={self.max_processes}", "--core=0", "--"]
+        return args + list(kernel_cmd)
+
+    def connection_file(self):
+        return str(self.sockets / "kernel.json")
+
+    def ip(self):
+        """The ipc transport's path prefix: sockets are ``<ip>-<port>``."""
+        return str(self.sockets / "kernel")
+
+    def cleanup(self):
+        self.cgroup.remove()  # kills anything the kernel left running
+        shutil.rmtree(self.sockets, ignore_errors=True)  # does not follow links planted there
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager, with the kernel started inside ``self.sandbox``.
+
+    The caller sets ``sandbox`` (a ``Sandbox``) before ``start_kernel``. Interrupts are
+    sent as messages on the control channel: signals to the process group would reach
+    bwrap, not the kernel in its own session.
+    """
+
+    sandbox = None
+
+    def __init__(self, sandbox=None, **kwargs):
+        super().__init__(**kwargs)
+        self.sandbox = sandbox
+        self.transport = "ipc"
+        self.ip = sandbox.ip()
+        self.connection_file = sandbox.connection_file()
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.kernel_spec.interrupt_mode = "message"
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if as_root():  # written 0600 by root just before: the kernel's user must read it
+            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
+        return self.sandbox.command(cmd)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart)
+        if not restart:
+            self.sandbox.cleanup()
+
+    cleanup_resources = _async_cleanup_resources  # the public name is bound to the base's
+
+
+def check(timeout=60):
+    """Start one sandbox as grading would (without a kernel); raise SandboxUnavailable if not."""
+    if not shutil.which("bwrap") and not os.path.exists("/usr/bin/bwrap"):
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed, so submissions cannot "
+                                 "be graded in a sandbox. " + FIX)
+    files = Path(tempfile.mkdtemp(prefix="em-sandbox-check-"))
+    (files / "probe.txt").write_text("ok\n")
+    box = Sandbox(files, "probe", uid=1_000_000_000 + os.getpid())
+    probe = ("import os, socket; assert open('probe.txt').read() == 'ok\\n'; "
+             "assert [n for _, n in socket.if_nameindex()] == ['lo']; print(os.getuid())")
+    try:
+        run = subprocess.run(box.command([sys.executable, "-c", probe]), preexec_fn=box.preexec,
+                             capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bwrap could not be run ({error}). " + FIX) from error
+    finally:
+        box.cleanup()
+        shutil.rmtree(files, ignore_errors=True)
+    if run.returncode != 0 or run.stdout.strip() != str(box.uid):
+        said = (run.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+        raise SandboxUnavailable(f"bwrap could not make a sandbox here: {said}. " + FIX)
+    return box.description()
+
+
+@lru_cache(maxsize=None)
+def check_once():
+    """``check()``, once per grading process."""
+    return check()
