@@ -91,12 +91,22 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
 
 # Feedback shows each failing check's message, never the hidden tests' code
-# (grading/feedback.py says why both steps are needed).
+# (grading/feedback.py says why both steps are needed), under an index that names each test
+# cell's function and behaviour (grading/templates/feedback_by_function).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "grading.feedback.ShortTracebacks",
+    "grading.feedback.ScoreIndex",
     "grading.feedback.ClearHiddenTestRegions",  # nbgrader's ClearHiddenTests, on test cells only
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+c.HTMLExporter.template_name = "feedback_by_function"
+c.HTMLExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
+c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
+    os.path.join(COURSE_ROOT, "grading", "templates"),
+    os.path.join(os.path.dirname(__import__("nbgrader").__file__),
+                 "server_extensions", "formgrader", "templates"),
 ]
 
 # No per-cell timestamps in executed notebooks: regenerating solutions/ changes only what

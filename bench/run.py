@@ -109,6 +109,30 @@ def autograde_class(size, runs):
     return results
 
 
+KERNEL_CELLS = ["import numpy as np\nfrom matplotlib import pyplot as plt", "X = np.load('data_em.npy')",
+                "plt.figure(); plt.plot([0, 1]); plt.show()"]
+
+
+def kernel_seconds(sandbox, repeats=9):
+    """Median and spread of seconds to start a kernel and run the notebook's first steps
+    (imports, load the data, draw a figure) under GuardedExecute, with or without the sandbox."""
+    import nbformat
+    from grading.execute import GuardedExecute
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = pathlib.Path(tmp, ASSIGNMENT)
+        folder.mkdir()
+        shutil.copy(ROOT / "source" / ASSIGNMENT / "data_em.npy", folder)
+        for _ in range(repeats):
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                         "language": "python"}
+            t = time.perf_counter()
+            GuardedExecute(sandbox=sandbox).preprocess(nb, {"metadata": {"path": str(folder)}})
+            times.append(time.perf_counter() - t)
+    return np.median(times), np.min(times), np.max(times)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--loop-images", type=int, default=1000,
@@ -130,6 +154,11 @@ def main():
     seconds, peak = schedule()
     print(f"the seed's schedule (5 it. on 50, 1 each on 100/300/500/1000): {seconds:.2f} s, "
           f"peak memory {peak:.0f} MiB")
+    plain, boxed = kernel_seconds(False), kernel_seconds(True)
+    print("a kernel's start, imports, data and a figure under GuardedExecute (median [min, max] of 9):")
+    print(f"  without the sandbox {plain[0]:6.2f} s [{plain[1]:.2f}, {plain[2]:.2f}]")
+    print(f"  in the sandbox      {boxed[0]:6.2f} s [{boxed[1]:.2f}, {boxed[2]:.2f}]   "
+          f"the sandbox costs {boxed[0] - plain[0]:+.2f} s per submission")
     per = autograde_class(args.class_size, [(1, False), (1, True), (2, True)])
     print(f"autograde, {args.class_size} submissions, each kernel in the sandbox: "
           f"{per[1, True]:.2f} s/submission with 1 worker, "

@@ -28,6 +28,7 @@ the reason (one of ``REASONS``), which ``grading/summary.py`` reports to the ins
 import functools
 import os
 import resource
+import subprocess
 import time
 from pathlib import Path
 
@@ -125,6 +126,9 @@ class GuardedExecute(Execute):
             steps.append(functools.partial(limit_memory, self.memory_limit_mib * 2**20))
         if self.sandbox:
             steps.append(self.km.sandbox.preexec)
+            # ipykernel, without a parent it can watch in its own process namespace, prints how
+            # to connect to it on stdout; the notebook's output goes through the sockets anyway.
+            kwargs.setdefault("stdout", subprocess.DEVNULL)
         if steps:
             kwargs["preexec_fn"] = functools.partial(run_all, steps)
         return super().start_new_kernel(**kwargs)

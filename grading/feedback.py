@@ -5,6 +5,8 @@ nbgrader's feedback is the autograded notebook rendered as HTML, hidden tests an
 because a traceback quotes the test code around the failing line; ``ClearHiddenTestRegions``
 then removes the hidden regions from the test cells' source.
 """
+import re
+
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
@@ -32,3 +34,42 @@ class ClearHiddenTestRegions(ClearHiddenTests):
         if not utils.is_grade(cell) or utils.is_solution(cell):
             return cell, resources
         return super().preprocess_cell(cell, resources, cell_index)
+
+
+GRADE_ID = re.compile(r"^(?P<function>.+?)_(?P<kind>visible|loops|hard|hidden)(?:_(?P<what>.+))?$")
+KINDS = {"visible": "the visible test", "loops": "the seed's loop limit",
+         "hard": "hard-EM (bonus)"}
+
+
+def describe(grade_id):
+    """(function, behaviour) a test cell checks, from its grade_id (``run_EM_hidden_early_stop``
+    -> ``("run_EM", "early stop")``)."""
+    match = GRADE_ID.match(grade_id)
+    if not match:
+        return grade_id, "test"
+    kind, what = match["kind"], match["what"]
+    if kind == "hidden":
+        return match["function"], what.replace("_", " ") if what else "the answer"
+    return match["function"], KINDS[kind]
+
+
+class ScoreIndex(NbGraderPreprocessor):
+    """Name each test cell for the feedback's index: function, behaviour, score, message.
+
+    Stored in ``cell.metadata.feedback`` for the template ``feedback_by_function``
+    (grading/templates/), which lists them at the top of the student's feedback in place
+    of nbgrader's "Test cell" entries. The message is the first failing check's one line.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("grade") or meta.get("solution"):
+            return cell, resources
+        function, behaviour = describe(meta["grade_id"])
+        score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        message = (f"{errors[0].ename}: {errors[0].evalue}".splitlines()[0][:300] if errors else "")
+        cell.metadata["feedback"] = {
+            "function": function, "behaviour": behaviour, "score": f"{score:g} / {points:g}",
+            "lost": score < points, "message": message}
+        return cell, resources

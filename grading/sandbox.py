@@ -57,8 +57,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 HOME = "/home/student"
-# Read by the dynamic linker and by Python's time module; nothing else of /etc is bound.
-ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"]
+# Read by the dynamic linker, Python's time module and fontconfig; nothing else of /etc is bound.
+ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts"]
 # Passed from the grader's environment into the kernel's; everything else is dropped.
 PASSED_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
               "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED",
@@ -211,6 +211,18 @@ def system_binds():
     return args
 
 
+@lru_cache(maxsize=None)
+def matplotlib_font_list():
+    """The grading process's matplotlib font cache (a JSON file), built if need be; or None."""
+    try:
+        from matplotlib import font_manager
+        import matplotlib
+    except ImportError:
+        return None
+    found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+    return str(found[-1]) if found and font_manager.fontManager else None
+
+
 class Sandbox:
     """The bwrap command line for one kernel, and the host folder of its sockets.
 
@@ -259,6 +271,10 @@ class Sandbox:
         for entry in sorted(self.files.iterdir()):
             if not entry.is_symlink():  # nbgrader copies files; a link would lead out
                 args += ["--ro-bind", str(entry), f"{self.workdir}/{entry.name}"]
+        font_list = matplotlib_font_list()
+        if font_list:  # matplotlib would otherwise rebuild it in every kernel (a few tenths of a second)
+            args += ["--perms", "0777", "--dir", "/tmp/matplotlib",
+                     "--ro-bind", font_list, f"/tmp/matplotlib/{Path(font_list).name}"]
         args += ["--chdir", self.workdir, "--clearenv"]
         env = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
                "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",

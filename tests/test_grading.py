@@ -1,4 +1,5 @@
 """The real nbgrader apps on the real notebooks: validate, release, autograde, feedback."""
+import html
 import re
 
 from nbgrader.api import Gradebook
@@ -130,6 +131,27 @@ def test_feedback_shows_messages_not_hidden_tests(graded_course, source_nb):
     assert "most recent call last" not in html and "----&gt;" not in html and "BEGIN HIDDEN" not in html
     for marker in ("hX = (np.arange", "eX = np.clip", "_expected_complete_ll", "_culprit"):
         assert marker not in html, marker
+
+
+def score_index(graded_course, student):
+    """The rows of the feedback's index: (function, what is checked, score, message)."""
+    page = (graded_course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    table = re.search(r'<table[^>]*id="score-index".*?</table>', page, re.S)
+    assert table, "the feedback has no score index"
+    rows = re.findall(r"<tr class=\"(?:lost|kept)\">(.*?)</tr>", table.group(0), re.S)
+    return [tuple(html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+                  for cell in re.findall(r"<td>(.*?)</td>", row, re.S)) for row in rows]
+
+
+def test_feedback_index_names_function_behaviour_score_and_message(graded_course):
+    rows = score_index(graded_course, "mistakes")
+    assert len(rows) == 34 and "Test cell" not in str(rows)
+    by_check = {(function, what): (score, message) for function, what, score, message in rows}
+    assert by_check["run_EM", "early stop"] == ("3 / 3", "")
+    score, message = by_check["calculate_lower_bound", "zeros"]
+    assert score == "0 / 4" and message.startswith("AssertionError: calculate_lower_bound(") \
+        and "is wrong" in message, message
+    assert by_check["run_m_step", "the seed's loop limit"][0] == "0 / 1"
 
 
 def test_solution_only_cells_reach_the_solutions_not_the_release(source_nb, release_nb):
