@@ -151,43 +151,49 @@ def schedule_repeats(repeats=5, hard_EM=False):
 
 
 def report_iterations(X, repeats):
-    """Print the EM and hard-EM iterations, the schedule and memory, against one product."""
+    """Print the EM and hard-EM iterations, the schedule and memory, against one product.
+
+    The product is timed before and after everything else (the machine may be busier at one
+    time than another); its median over both is the yardstick for all the ratios.
+    """
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"({os.cpu_count()} cores); medians of {repeats} repeats, (min-max)")
+          f"({os.cpu_count()} cores); medians of {repeats} repeats (min-max)")
     products = product_seconds(X, repeats=2 * repeats)
-    product = statistics.median(products)
-    print(f"one numpy matrix product (128 x 20000) @ (20000 x 1000), the machine's limit: "
-          f"{show(products)}")
     run_em = reference()["run_EM"]
-    results = {}
+    iterations = {name: em_iterations(run_em, X, hard_EM=hard, repeats=repeats)
+                  for name, hard in (("EM", False), ("hard-EM", True))}
+    with_subnormal, flushed = subnormal_product_seconds(X, repeats=repeats)
+    schedules = {name: schedule_repeats(repeats, hard_EM=hard)
+                 for name, hard in (("EM", False), ("hard-EM", True))}
+    products += product_seconds(X, repeats=2 * repeats)
+    product = statistics.median(products)
+
+    print(f"one numpy matrix product (128 x 20000) @ (20000 x 1000), the machine's limit, timed "
+          f"before and after the rest: {show(products)}")
     print("one iteration on 1000 images, from random starts:")
-    for name, hard in (("EM", False), ("hard-EM", True)):
-        first, steady, call = em_iterations(run_em, X, hard_EM=hard, repeats=repeats)
-        results[name] = first, steady
-        ratio = [f / s for f, s in zip(first, steady)]
-        print(f"  {name:8s} first  {show(first, product)}   first/steady {statistics.median(ratio):.2f}")
+    for name, (first, steady, call) in iterations.items():
+        ratio = statistics.median(first) / statistics.median(steady)
+        print(f"  {name:8s} first  {show(first, product)}   first/steady {ratio:.2f}")
         print(f"  {name:8s} steady {show(steady, product)}")
         print(f"  {name:8s} the first call run_EM(X, 73, max_iter=1), initial E-step included: "
               f"{show(call, product)}")
-    speed_up = statistics.median(results["EM"][1]) / statistics.median(results["hard-EM"][1])
-    print(f"  hard-EM's steady iteration is {speed_up:.2f}x faster than EM's")
-    with_subnormal, flushed = subnormal_product_seconds(X, repeats=repeats)
+    speed_up = statistics.median(iterations["EM"][1]) / statistics.median(iterations["hard-EM"][1])
+    print(f"  hard-EM's steady iteration is {speed_up:.2f}x as fast as EM's")
     print(f"the M-step's product q @ X with 5 % of q subnormal: {show(with_subnormal)}, "
-          f"set to 0: {show(flushed)} ({statistics.median(with_subnormal) / statistics.median(flushed):.2f}x)")
-    for name, hard in (("EM", False), ("hard-EM", True)):
-        seconds, peak = schedule_repeats(repeats, hard_EM=hard)
+          f"set to 0: {show(flushed)} "
+          f"({statistics.median(with_subnormal) / statistics.median(flushed):.2f}x)")
+    for name, (seconds, peak) in schedules.items():
         print(f"the seed's schedule (5 it. on 50, 1 each on 100/300/500/1000), {name:7s}: "
               f"{show(seconds, product)}, peak memory {peak:.0f} MiB")
-        results[name + " schedule"] = seconds, peak
-    em_first, em_steady = map(statistics.median, results["EM"])
-    seconds, peak = results["EM schedule"]
-    print("goals (issue 12): "
+    em_first, em_steady = (statistics.median(t) for t in iterations["EM"][:2])
+    seconds, peak = schedules["EM"]
+    print("goals (issue 12), EM: "
           f"first/steady {em_first / em_steady:.2f} (<= 1.5), "
           f"steady {em_steady / product:.1f} products (<= 3), "
           f"hard-EM {speed_up:.2f}x (>= 1.7), "
-          f"schedule {statistics.median(seconds):.2f} s (< 0.6) = {statistics.median(seconds) / product:.1f} "
-          f"products (<= 8), peak {peak:.0f} MiB (< 600)")
-
+          f"schedule {statistics.median(seconds):.2f} s (< 0.6) = "
+          f"{statistics.median(seconds) / product:.1f} products (<= 8), peak {peak:.0f} MiB (< 600)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 SCHEDULE_SCRIPT = """
 import resource, sys, time

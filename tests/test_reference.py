@@ -249,3 +249,20 @@ def test_hard_em_run_moves_only_what_changed(reference, data):
     assert 0 < moved[0] < 200 and sum(moved[1:]) > 0, moved  # the cache has work to do
     for g, e in zip(got[:4], (F, B, s, a)):
         np.testing.assert_allclose(g, e, rtol=1e-10)
+
+
+@pytest.mark.parametrize("hard_EM, m_step_products", [(False, 3), (True, 0)])
+def test_products_per_iteration(hard_EM, m_step_products):
+    """What the solution notebook counts: each run_EM call computes the log-likelihoods (one
+    product) at its start and once per iteration; EM's M-steps each multiply q by the data,
+    hard-EM's gather instead."""
+    ns = load_solution_namespace()
+    calls = {"log_probability_of": 0, "m_step_of": 0, "face_windows": 0}
+    for name in calls:
+        original = ns[name]
+        ns[name] = (lambda original, name: lambda *args, **kwargs:
+                    calls.__setitem__(name, calls[name] + 1) or original(*args, **kwargs))(original, name)
+    X, F, B, s, a, _, w = random_problem(4, zeros=False)
+    ns["run_EM"](X, w, F, B, s, a, tolerance=-np.inf, max_iter=3, hard_EM=hard_EM)
+    assert calls["log_probability_of"] == 1 + 3 and calls["m_step_of"] == 3
+    assert 3 - calls["face_windows"] == m_step_products  # an M-step that does not gather multiplies
