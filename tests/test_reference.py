@@ -235,11 +235,18 @@ def test_hard_e_step_computes_no_exp(reference, monkeypatch):
 def test_hard_em_run_moves_only_what_changed(reference, data):
     """run_EM(hard_EM=True) keeps its window sums between iterations and moves only the images
     whose offset changed; step by step with fresh M-steps it gives the same, to 1e-10."""
+    ns = load_solution_namespace()
+    added = []
+    add_windows = ns["add_windows"]
+    ns["add_windows"] = lambda Y, rows, images, *args, **kwargs: (
+        added.append(len(images)) or add_windows(Y, rows, images, *args, **kwargs))
     X = data[:, :, :200].astype(float)
     rng = np.random.default_rng(3)
     F, B = rng.uniform(0, 255, (100, 73)), rng.uniform(0, 255, (100, 200))
     a = np.full(128, 1 / 128)
-    got = reference["run_EM"](X, 73, F, B, 120.0, a, tolerance=-np.inf, max_iter=4, hard_EM=True)
+    got = ns["run_EM"](X, 73, F, B, 120.0, a, tolerance=-np.inf, max_iter=4, hard_EM=True)
+    # all 200 images once, then twice (out of the old offset, into the new) the ones that moved
+    assert added[0] == 200 and len(added) == 7 and added[1::2] == added[2::2], added
     q = reference["run_e_step"](X, F, B, 120.0, a, hard_EM=True)
     moved = []
     for _ in range(4):
@@ -247,6 +254,7 @@ def test_hard_em_run_moves_only_what_changed(reference, data):
         before, q = q, reference["run_e_step"](X, F, B, s, a, hard_EM=True)
         moved.append(int((before != q).any(axis=0).sum()))
     assert 0 < moved[0] < 200 and sum(moved[1:]) > 0, moved  # the cache has work to do
+    assert added[1::2] == moved[:3], (added, moved)
     for g, e in zip(got[:4], (F, B, s, a)):
         np.testing.assert_allclose(g, e, rtol=1e-10)
 
@@ -257,12 +265,28 @@ def test_products_per_iteration(hard_EM, m_step_products):
     product) at its start and once per iteration; EM's M-steps each multiply q by the data,
     hard-EM's gather instead."""
     ns = load_solution_namespace()
-    calls = {"log_probability_of": 0, "m_step_of": 0, "face_windows": 0}
+    calls = {"calculate_log_probability": 0, "run_m_step": 0, "face_windows": 0}
     for name in calls:
         original = ns[name]
         ns[name] = (lambda original, name: lambda *args, **kwargs:
                     calls.__setitem__(name, calls[name] + 1) or original(*args, **kwargs))(original, name)
     X, F, B, s, a, _, w = random_problem(4, zeros=False)
     ns["run_EM"](X, w, F, B, s, a, tolerance=-np.inf, max_iter=3, hard_EM=hard_EM)
-    assert calls["log_probability_of"] == 1 + 3 and calls["m_step_of"] == 3
+    assert calls["calculate_log_probability"] == 1 + 3 and calls["run_m_step"] == 3
     assert 3 - calls["face_windows"] == m_step_products  # an M-step that does not gather multiplies
+
+
+def test_kept_data_is_only_for_run_ems_read_only_array(reference):
+    """The norms and M-step sums kept along a run are for one read-only array: a writable
+    array, changed in place between two calls, gives the new values."""
+    X, F, B, s, a, q, w = random_problem(5)
+    first = reference["calculate_log_probability"](X, F, B, s), reference["run_m_step"](X, q, w)
+    X *= 1.5
+    np.testing.assert_allclose(reference["calculate_log_probability"](X, F, B, s),
+                               plain.log_probability(X, F, B, s), rtol=1e-10)
+    for got, want in zip(reference["run_m_step"](X, q, w), plain.m_step(X, q, w)):
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+    assert not np.allclose(first[0], plain.log_probability(X, F, B, s))
+    # a run leaves nothing kept behind once it returns
+    reference["run_EM"](X, w, F, B, s, a, max_iter=2, hard_EM=True)
+    assert reference["KEPT_NORMS"] == {} and reference["KEPT_FOR_M_STEP"] == {}

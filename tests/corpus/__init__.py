@@ -106,9 +106,9 @@ MISTAKES = [
     ("em_placeholder_first_bound", "run_EM",
      "LL = [bound_from_log_probability(ll, a, q)]", "LL = [-1e300]",
      "a placeholder for the first bound"),
-    ("em_ignores_initial_values", "run_EM", "    ll = log_probability_of(data, F, B, s)\n    q = ",
+    ("em_ignores_initial_values", "run_EM", "    ll = calculate_log_probability(X, F, B, s)\n    q = ",
      "    F = np.random.randint(0, 255, (H, w))\n    B = np.random.randint(0, 255, (H, W))\n"
-     "    ll = log_probability_of(data, F, B, s)\n    q = ", "initial F and B replaced by random ones"),
+     "    ll = calculate_log_probability(X, F, B, s)\n    q = ", "initial F and B replaced by random ones"),
     ("em_no_early_stop", "run_EM", "        if LL[-1] - LL[-2] < tolerance:\n            break\n",
      "", "tolerance ignored"),
     ("em_no_final_e_step", "run_EM",
