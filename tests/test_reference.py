@@ -238,8 +238,8 @@ def test_hard_em_run_moves_only_what_changed(reference, data):
     ns = load_solution_namespace()
     added = []
     add_windows = ns["add_windows"]
-    ns["add_windows"] = lambda Y, rows, images, *args, **kwargs: (
-        added.append(len(images)) or add_windows(Y, rows, images, *args, **kwargs))
+    ns["add_windows"] = lambda Y, X, images, *args, **kwargs: (
+        added.append(len(images)) or add_windows(Y, X, images, *args, **kwargs))
     X = data[:, :, :200].astype(float)
     rng = np.random.default_rng(3)
     F, B = rng.uniform(0, 255, (100, 73)), rng.uniform(0, 255, (100, 200))
