@@ -1,0 +1,106 @@
+"""The solution notebook's stated results agree with the numbers it printed above them.
+
+Seconds change from run to run, so the solution notebook compares EM and hard-EM by counts
+(iterations, photos, matrix products until the face is recognisable) and shows seconds only
+as medians of repeats; every sentence that names a winner or a ratio is printed by the cell
+from its own numbers. These tests read the committed, executed notebook and recompute each
+such verdict and ratio from the printed table or timings, independently of the cell's code.
+"""
+import re
+
+import numpy as np
+import pytest
+
+from conftest import SOLUTION_NB
+from prankster import notebooks
+
+
+def printed(start):
+    """The printed text of the solution-only code cell whose source starts with ``start``."""
+    nb = notebooks.read(SOLUTION_NB)
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    assert len(cells) == 1, start
+    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
+
+
+def ratio_bounds(numerator, denominator, decimals):
+    """The range of numerator / denominator, given both were printed rounded to ``decimals``."""
+    half = 0.5 * 10 ** -decimals
+    return (numerator - half) / (denominator + half), (numerator + half) / max(denominator - half, 1e-12)
+
+
+def assert_ratio(shown, numerator, denominator, decimals, shown_decimals):
+    low, high = ratio_bounds(numerator, denominator, decimals)
+    half = 0.5 * 10 ** -shown_decimals
+    assert low - half <= shown <= high + half, (shown, numerator, denominator)
+
+
+COMPARISON = "THRESHOLD = 0.9"
+VERDICT = re.compile(r"^(?P<what>[a-z ]+) until recognisable: EM needs fewer from (?P<em>\d+) of the 5 starts, "
+                     r"hard-EM from (?P<hard>\d+), the same from (?P<same>\d+); medians (?P<m_em>\S+) "
+                     r"\(EM\) and (?P<m_hard>\S+) \(hard-EM\): (?P<winner>EM|hard-EM|neither) wins$")
+
+
+def table(text):
+    """{method: [(iterations, photos, products) or None, ...] by start} from the printed table."""
+    rows = {"EM": {}, "hard-EM": {}}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) in (4, 6) and parts[0].isdigit() and parts[1] in rows:
+            reached = None if parts[2] == "never" else tuple(map(float, parts[2:5]))
+            rows[parts[1]][int(parts[0])] = reached
+    return {name: [by_start[k] for k in sorted(by_start)] for name, by_start in rows.items()}
+
+
+def test_em_against_hard_em_verdicts_follow_the_printed_table():
+    text = printed(COMPARISON)
+    rows = table(text)
+    assert len(rows["EM"]) == len(rows["hard-EM"]) == 5, text
+    verdicts = [VERDICT.match(line) for line in text.splitlines() if "until recognisable:" in line]
+    assert [v["what"] for v in verdicts if v] == ["iterations", "photos processed", "matrix products"], text
+    for column, verdict in enumerate(verdicts):
+        em = np.array([np.inf if r is None else r[column] for r in rows["EM"]])
+        hard = np.array([np.inf if r is None else r[column] for r in rows["hard-EM"]])
+        assert int(verdict["em"]) == np.sum(em < hard), verdict.group(0)
+        assert int(verdict["hard"]) == np.sum(hard < em), verdict.group(0)
+        assert int(verdict["same"]) == np.sum(hard == em), verdict.group(0)
+        median_em, median_hard = np.median(em), np.median(hard)
+        assert float(verdict["m_em"]) == pytest.approx(median_em, abs=0.006), verdict.group(0)
+        assert float(verdict["m_hard"]) == pytest.approx(median_hard, abs=0.006), verdict.group(0)
+        winner = "EM" if median_em < median_hard else "hard-EM" if median_hard < median_em else "neither"
+        assert verdict["winner"] == winner, verdict.group(0)
+
+
+def test_hard_em_seconds_ratio_follows_the_printed_medians():
+    text = printed("# Seconds per iteration on all 1000 photos")
+    found = re.search(r"EM (\d+\.\d{3}), hard-EM (\d+\.\d{3}): hard-EM's iteration is (\d+\.\d)x as fast", text)
+    assert found, text
+    em, hard, shown = map(float, found.groups())
+    assert_ratio(shown, em, hard, 3, 1)
+
+
+def test_subnormal_passage_follows_its_printed_timings():
+    text = printed("np.random.seed(0)  # a random start with s = 50")
+    shares = re.search(r"subnormal: (\d+\.\d)% with the max trick alone, (\d+\.\d)% from run_e_step", text)
+    assert shares and float(shares[1]) > 0 and float(shares[2]) == 0, text
+    found = re.search(r"(\d+\.\d{3}) s with them, (\d+\.\d{3}) s without: (\d+\.\d)x on this machine", text)
+    assert found, text
+    with_them, without, shown = map(float, found.groups())
+    assert_ratio(shown, with_them, without, 3, 1)
+
+
+def test_one_loop_against_one_product_follows_its_printed_timings():
+    text = printed("def log_probability_one_loop")
+    slow = float(re.search(r"one loop over offsets \(3 runs\)\s+(\d+\.\d{3})", text)[1])
+    quick = float(re.search(r"one matrix product \(7 runs\)\s+(\d+\.\d{3})", text)[1])
+    found = re.search(r"same values: True; the matrix product is (\d+)x faster", text)
+    assert found, text
+    assert_ratio(float(found[1]), slow, quick, 3, 0)
+
+
+def test_no_stated_winner_outside_the_printed_verdicts():
+    """The markdown around the comparisons names no winner: the cells print it."""
+    nb = notebooks.read(SOLUTION_NB)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "solution-only" in cell.metadata.get("tags", []):
+            assert not re.search(r"\b(EM|hard-EM) wins\b", cell.source), cell.source[:80]
