@@ -39,8 +39,8 @@ WIDTH = 73
 # from each of the three starts. The bars: the prankster must stand out from the next suspect
 # by at least 0.2 of correlation in F, and the message must be at least 0.6 legible (the last
 # trial redesign, with the message on a placard in the face, see the report of issue 13, read
-# 0.62 to 0.74 in F from four starts, and 0.48 from one more where its F correlated only 0.93
-# with the true face; the truth reads 0.95 on the wall, where the clock and the picture share
+# 0.62 to 0.74 in F from four starts, the 0.62 where its F correlated only 0.93 with the true
+# face; the truth reads 0.95 on the wall, where the clock and the picture share
 # the box with the letters, and 1.0 on a placard).
 EM_MARGIN_MIN, EM_LEGIBILITY_MIN = 0.2, 0.6
 # A statistic must not favour the prankster in any window (margin at most 0, as for a view
