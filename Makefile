@@ -26,7 +26,7 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data release solutions submissions demo autograde feedback test lab clean
+.PHONY: bench lock help venv data secret release solutions submissions demo autograde feedback test lab clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -46,6 +46,14 @@ $(DATA): $(VENV)/.installed $(filter-out prankster/notebooks.py,$(wildcard prank
 	    --lineup source/$(ASSIGNMENT)/lineup.png --truth build/truth.npz
 
 data: $(DATA)
+
+# After a change of prankster/secret.py, everything that depends on it: the answer cells and
+# hidden answer tests in source/ (python -m prankster.answers), the data, release/, solutions/,
+# the demo submissions, and the data's checksum pinned in tests/test_data.py.
+secret: $(VENV)/.installed
+	$(BIN)/python -m prankster.answers
+	$(MAKE) solutions submissions
+	$(BIN)/python -m prankster.answers --pin tests/test_data.py
 
 # nbgrader copies data_em.npy and lineup.png from source/ along with the notebook.
 release: data

@@ -1,0 +1,99 @@
+"""prankster/secret.py is the one place the answers are set; `make secret` spreads them.
+
+The answer cells and hidden answer tests of the source notebook must agree with secret.py,
+and a changed secret must rewrite them so that the new answers pass and the old ones fail.
+"""
+import copy
+import subprocess
+
+import pytest
+
+from conftest import ROOT, SOURCE_NB
+from prankster import answers, notebooks, secret, suspects
+
+
+def run(source, **variables):
+    namespace = dict(variables)
+    exec(compile(source, "answer cell", "exec"), namespace)
+    return namespace
+
+
+def reference_answers(nb):
+    cells = notebooks.cells_by_id(nb)
+    prankster = run(notebooks.without_markers(cells["answer_prankster"].source))["PRANKSTER"]
+    location = run(notebooks.without_markers(cells["answer_location"].source))["GAMES_LOCATION"]
+    return prankster, location
+
+
+def passes(nb, gid, **answer):
+    try:
+        run(notebooks.cells_by_id(nb)[gid].source, **answer)
+    except AssertionError:
+        return False
+    return True
+
+
+def check_answer_cells(nb, prankster, message, keywords):
+    """The notebook's answers are these, its hidden tests take them and no other suspect."""
+    said_prankster, said_location = reference_answers(nb)
+    assert said_prankster == prankster
+    assert said_location == " ".join(message).lower()
+    assert passes(nb, "answer_prankster_hidden", PRANKSTER=prankster)
+    assert passes(nb, "answer_prankster_hidden", PRANKSTER=prankster.upper())
+    for name, _ in suspects.SUSPECTS:
+        if name != prankster:
+            assert not passes(nb, "answer_prankster_hidden", PRANKSTER=name), name
+            assert not passes(nb, "answer_prankster_hidden", PRANKSTER=f"{prankster} or {name}")
+    assert passes(nb, "answer_location_hidden", GAMES_LOCATION=said_location)
+    assert passes(nb, "answer_location_hidden", GAMES_LOCATION=" ".join(keywords).upper())
+    assert not passes(nb, "answer_location_hidden", GAMES_LOCATION="somewhere in the house")
+
+
+def test_source_answer_cells_agree_with_secret(source_nb):
+    check_answer_cells(source_nb, secret.PRANKSTER, secret.MESSAGE, secret.ANSWER_KEYWORDS)
+    assert answers.main(["--check", "--notebook", str(SOURCE_NB)]) == 0
+
+
+def test_a_changed_secret_rewrites_the_answer_cells(source_nb, monkeypatch):
+    innocent = next(name for name, _ in suspects.SUSPECTS if name != secret.PRANKSTER)
+    old_prankster, old_location = reference_answers(source_nb)
+    monkeypatch.setattr(secret, "PRANKSTER", innocent)
+    monkeypatch.setattr(secret, "MESSAGE", ("BEHIND THE", "PIANO"))
+    monkeypatch.setattr(secret, "ANSWER_KEYWORDS", ("piano",))
+    nb = copy.deepcopy(source_nb)
+    changed = answers.rewrite(nb)
+    assert set(changed) == {"answer_prankster", "answer_prankster_hidden", "answer_location",
+                            "answer_location_hidden"}
+    check_answer_cells(nb, innocent, ("BEHIND THE", "PIANO"), ("piano",))
+    assert not passes(nb, "answer_prankster_hidden", PRANKSTER=old_prankster)
+    assert not passes(nb, "answer_location_hidden", GAMES_LOCATION=old_location)
+    assert answers.rewrite(nb) == []  # a second run changes nothing
+
+
+@pytest.mark.parametrize("change", [{"PRANKSTER": "Nobody Atall"},
+                                    {"ANSWER_KEYWORDS": ("piano",)}])
+def test_a_secret_that_does_not_fit_is_refused(source_nb, monkeypatch, change):
+    for name, value in change.items():
+        monkeypatch.setattr(secret, name, value)
+    with pytest.raises(ValueError):
+        answers.rewrite(copy.deepcopy(source_nb))
+
+
+def test_pin_writes_the_data_checksum(tmp_path):
+    data = tmp_path / "data.npy"
+    data.write_bytes(b"some bytes")
+    test_file = tmp_path / "test_pinned.py"
+    test_file.write_text('import x\nDATA_SHA256 = "00ff"\nOTHER = 1\n')
+    digest = answers.pin(test_file, data)
+    assert test_file.read_text() == f'import x\nDATA_SHA256 = "{digest}"\nOTHER = 1\n'
+    assert len(digest) == 64
+
+
+def test_make_secret_runs_every_step():
+    dry = subprocess.run(["make", "-n", "secret"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    steps = ["-m prankster.answers\n", "nbgrader generate_assignment", "nbgrader generate_solution",
+             "make_submissions.py", "-m prankster.answers --pin tests/test_data.py"]
+    positions = [dry.find(step) for step in steps]
+    assert all(p >= 0 for p in positions), dict(zip(steps, positions))
+    assert positions == sorted(positions), "make secret runs its steps out of order"
