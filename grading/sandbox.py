@@ -206,7 +206,8 @@ def system_binds():
         if not prefix.startswith("/usr/") and prefix != "/usr":
             # bwrap would give the folders above it the host's modes (/root is 0700)
             for parent in reversed(Path(prefix).parents[:-1]):
-                args += ["--perms", "0755", "--dir", str(parent)]
+                if str(parent) != "/tmp":  # the sandbox's own /tmp keeps its mode
+                    args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", prefix, prefix]
     return args
 
@@ -262,10 +263,12 @@ class Sandbox:
             args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:  # an ordinary user: a user namespace, nobody inside it
             args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
-        args += system_binds()
+        # The private /tmp first: anything bound below /tmp (a course or a virtual environment
+        # under /tmp, the sockets' folder) must be bound after it, or the tmpfs hides it.
         args += ["--proc", "/proc", "--dev", "/dev",
-                 "--perms", "1777", "--size", self.tmpfs_bytes, "--tmpfs", "/tmp",
-                 "--bind", str(self.sockets), str(self.sockets),
+                 "--perms", "1777", "--size", self.tmpfs_bytes, "--tmpfs", "/tmp"]
+        args += system_binds()
+        args += ["--bind", str(self.sockets), str(self.sockets),
                  "--perms", "0777", "--size", self.tmpfs_bytes, "--tmpfs", HOME,
                  "--perms", "0777", "--dir", self.workdir]
         for entry in sorted(self.files.iterdir()):
