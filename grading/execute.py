@@ -115,7 +115,6 @@ class GuardedExecute(Execute):
                                  tmpfs_mib=self.sandbox_tmpfs_mib, env=os.environ,
                                  memory_mib=self.memory_limit_mib)
         self.last_sandbox = box
-        self._sandbox_description = box.description()
         self.km = sandboxing.SandboxedKernelManager(sandbox=box, kernel_name=self.kernel_name,
                                                     config=self.config)
         return self.km
@@ -146,14 +145,14 @@ class GuardedExecute(Execute):
         self._deadline = None
         self._output_bytes = {}
         self._stopped = None  # (ename, evalue) once the kernel is gone
-        self._sandbox_description = None
+        self.last_sandbox = None  # the Sandbox of this notebook's kernel, once it starts
         if self.sandbox:
             sandboxing.check_once()
         start = time.monotonic()
         nb, resources = super().preprocess(nb, resources, km)
         record = nb.metadata.setdefault("grading", {})
         record["seconds"] = round(time.monotonic() - start, 1)
-        record["sandbox"] = self._sandbox_description or sandboxing.NONE
+        record["sandbox"] = self.last_sandbox.description() if self.last_sandbox else sandboxing.NONE
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):

@@ -216,12 +216,12 @@ def system_binds():
 def matplotlib_font_list():
     """The grading process's matplotlib font cache (a JSON file), built if need be; or None."""
     try:
-        from matplotlib import font_manager
         import matplotlib
+        from matplotlib import font_manager  # noqa: F401 (importing it writes the cache)
     except ImportError:
         return None
     found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
-    return str(found[-1]) if found and font_manager.fontManager else None
+    return str(found[-1]) if found else None
 
 
 class Sandbox:

@@ -28,7 +28,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -248,18 +247,21 @@ class MemoryWatch:
         self.thread.join()
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory, source_nb):
-    course = new_course(tmp_path_factory.mktemp("hostile"))
+def limited_course(tmp_path_factory, name):
+    """A released copy of the course with the suite's lower LIMITS; and its release notebook."""
+    course = new_course(tmp_path_factory.mktemp(name))
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(LIMITS)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    release = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    return course, notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, source_nb):
+    course, release = limited_course(tmp_path_factory, "hostile")
     cases = {case.name: case for case in hostile_cases.cases(release, source_nb)}
     # The honest students alone first, in a course of their own: their grades are the yardstick.
-    alone = new_course(tmp_path_factory.mktemp("honest_alone"))
-    shutil.copy(course / "nbgrader_config.py", alone / "nbgrader_config.py")
-    nbgrader(alone, "generate_assignment", ASSIGNMENT, "--force")
+    alone, _ = limited_course(tmp_path_factory, "honest_alone")
     for name in HONEST:
         write_case(alone, cases[name])
     run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
@@ -507,11 +509,7 @@ def test_honest_students_grade_as_when_graded_alone(hostile, name):
 @pytest.fixture(scope="module")
 def unsandboxed(tmp_path_factory, source_nb):
     """Two attacks graded without the sandbox, in a throw-away course."""
-    course = new_course(tmp_path_factory.mktemp("unsandboxed"))
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write(LIMITS)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    release = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    course, release = limited_course(tmp_path_factory, "unsandboxed")
     for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebooks.reference_code(source_nb)):
         write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
     config_before = (course / "nbgrader_config.py").read_text()
