@@ -1,6 +1,7 @@
 # em-prankster: the course's commands. `make help` lists them.
 #   make demo   set up, build data, release and solutions, autograde the demo class, feedback
 #   make test   set up, build data, run the test suite
+#   make check  the fast tests alone (under a minute)
 #   make lab    JupyterLab on localhost for this course, with nbgrader's Validate and formgrader
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +9,6 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(BIN):$(PATH)
-export PYTHONPATH := $(CURDIR)
 export MPLBACKEND := Agg
 
 ASSIGNMENT := em_prankster
@@ -26,21 +26,24 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data secret release solutions submissions demo autograde feedback test lab clean
+.PHONY: bench lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
-$(VENV)/.installed: requirements.txt constraints.txt
+# The pinned dependencies, then the course's own code (grading/, prankster/, demo/, bench/,
+# em_grading) in editable mode (pyproject.toml): everything imports it by name, from any folder.
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml setup.cfg
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed
 
-$(DATA): $(VENV)/.installed $(filter-out prankster/notebooks.py,$(wildcard prankster/*.py))
+$(DATA): $(VENV)/.installed $(wildcard prankster/*.py)
 	mkdir -p build
 	$(BIN)/python -m prankster.generate_data --out-dir source/$(ASSIGNMENT) \
 	    --lineup source/$(ASSIGNMENT)/lineup.png --truth build/truth.npz
@@ -65,7 +68,7 @@ solutions: release
 	jupyter nbconvert --to html --log-level=WARN solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
 submissions: release
-	$(BIN)/python demo/make_submissions.py
+	$(BIN)/python -m demo.make_submissions
 
 # grading.parallel: intake, nbgrader autograde under limits with one worker per core, into the
 # one gradebook; prints the summary (grading_summary.txt, grades_by_cell.csv). --resume goes on.
@@ -91,7 +94,7 @@ demo: solutions submissions feedback
 # autograde seconds per submission with 1 and 2 workers, and without the sandbox
 # (bench/run.py; takes a few minutes).
 bench: release $(BWRAP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 $(BWRAP):
 	$(APT_INSTALL) bubblewrap
@@ -100,6 +103,16 @@ $(CHROMIUM):
 
 test: data $(BWRAP) $(CHROMIUM)
 	$(BIN)/python -m pytest tests
+
+# The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"): under a minute.
+check: data
+	$(BIN)/python -m pytest tests -m "not slow"
+
+# After changing an input of the hidden tests (source/em_prankster/em_grading.py) or a formula
+# (tests/plain_formulas.py): their expected values in source/, then what depends on source/.
+expected: $(VENV)/.installed
+	$(BIN)/python tests/expected_values.py
+	$(MAKE) solutions submissions
 
 # JupyterLab on localhost for the course folder, nbgrader's extensions enabled (Validate,
 # Formgrader, Create Assignment); it prints the URL to open. LAB_PORT=8899 make lab for another port.

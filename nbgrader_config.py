@@ -5,12 +5,14 @@ this file. Paths are relative to the folder that holds it, so a copy of the cour
 in a temporary directory (as the tests make) grades in that directory.
 """
 import os
-import sys
+
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+
+from grading.pipeline import with_steps
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, COURSE_ROOT)  # for grading/, this course's additions to nbgrader
 
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "em-prankster"
@@ -19,54 +21,38 @@ c.CourseDirectory.solution_directory = "solutions"
 # Never copy caches or checkpoints into release/, solutions/ or autograded/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
-# The release leaves out the cells tagged solution-only (grading/solution_only.py);
-# the rest is nbgrader's own list of steps.
-c.GenerateAssignment.preprocessors = [
-    "grading.solution_only.RemoveSolutionOnlyCells",
-    "nbgrader.preprocessors.IncludeHeaderFooter",
-    "nbgrader.preprocessors.InstantiateTests",
-    "nbgrader.preprocessors.LockCells",
-    "nbgrader.preprocessors.ClearSolutions",
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.CheckCellMetadata",
-    "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.SaveCells",
-    "nbgrader.preprocessors.ClearHiddenTests",
-    "nbgrader.preprocessors.ClearMarkScheme",
-    "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# Each list of steps below is nbgrader's own default list with this course's steps put in
+# (grading/pipeline.py): a comment says where, and why a default step is replaced.
+
+# The release first leaves out the cells tagged solution-only (grading/solution_only.py).
+c.GenerateAssignment.preprocessors = with_steps(
+    GenerateAssignment, "preprocessors",
+    before={"IncludeHeaderFooter": ["grading.solution_only.RemoveSolutionOnlyCells"]})
 
 # What a student sees in place of the solution regions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograde in two passes, as nbgrader does. Sanitising rebuilds the graded notebook from
-# the released one and the student's answers (grading/restore.py: tags, edited, deleted or
+# the released one and the student's answers (grading/rebuild.py: tags, edited, deleted or
 # reordered test cells and changed nbgrader metadata gain nothing) and notes what it found.
-c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput",
-    "grading.restore.RestoreNotebook",
-    "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# RebuildNotebook replaces two defaults: DeduplicateIds (a second cell with a graded
+# grade_id is kept as an ordinary cell, and noted) and OverwriteCells (every cell but the
+# student's answers comes from the release and the gradebook, metadata included).
+c.Autograde.sanitize_preprocessors = with_steps(
+    Autograde, "sanitize_preprocessors",
+    replace={"DeduplicateIds": ["grading.rebuild.RebuildNotebook"], "OverwriteCells": []})
 
 # Executing runs the cells under limits one submission cannot break (grading/execute.py).
 # A cell may run for Execute.timeout seconds: the slowest correct style in tests/corpus (a
 # double loop over images and offsets) needs about 9 s in its slowest cell and 11 s in all,
 # with the other core busy. The whole notebook may take submission_timeout seconds; the
 # kernel may use memory_limit_mib of address space (every correct style grades within it).
-c.Autograde.autograde_preprocessors = [
-    "grading.execute.GuardedExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "grading.bonus.AwardBonus",
-    "grading.review.HoldForReview",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# GuardedExecute replaces nbgrader's Execute (it is Execute with the limits and the sandbox).
+c.Autograde.autograde_preprocessors = with_steps(
+    Autograde, "autograde_preprocessors",
+    replace={"Execute": ["grading.execute.GuardedExecute"]},
+    after={"SaveAutoGrades": ["grading.bonus.AwardBonus", "grading.review.HoldForReview"]})
 # Each kernel runs in a bubblewrap sandbox (grading/sandbox.py): it sees only its own
 # submission's files, has no network, its own processes, an unprivileged user, a fair share
 # of the processor and at most max_processes processes and threads. If no sandbox can be
@@ -93,13 +79,11 @@ c.IgnorePattern.pattern = r"\w*Warning: "
 # Feedback shows each failing check's message, never the hidden tests' code
 # (grading/feedback.py says why both steps are needed), under an index that names each test
 # cell's function and behaviour (grading/templates/feedback_by_function).
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "grading.feedback.ShortTracebacks",
-    "grading.feedback.ScoreIndex",
-    "grading.feedback.ClearHiddenTestRegions",  # nbgrader's ClearHiddenTests, on test cells only
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+c.GenerateFeedback.preprocessors = with_steps(
+    GenerateFeedback, "preprocessors",
+    after={"GetGrades": ["grading.feedback.ShortTracebacks", "grading.feedback.ScoreIndex",
+                         # nbgrader's ClearHiddenTests, on test cells only
+                         "grading.feedback.ClearHiddenTestRegions"]})
 
 c.HTMLExporter.template_name = "feedback_by_function"
 c.HTMLExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2

@@ -1,7 +1,7 @@
 """Benchmark: EM per iteration, the whole schedule, and autograding with 1 and 2 workers,
 with and without the sandbox.
 
-    make bench            # or: python bench/run.py [--loop-images N] [--class-size N] [--repeats N]
+    make bench            # or: python -m bench.run [--loop-images N] [--class-size N] [--repeats N]
 
 Everything is timed in the same run on the same data (data_em.npy from `make data`):
 the reference solution from source/, and the two baselines of bench/baselines.py.
@@ -22,21 +22,16 @@ import time
 
 import numpy as np
 
+from bench import baselines
+from grading import notebook_cells, parallel
+from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK, SCHEDULE
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "source" / "em_prankster")]
-
-import baselines  # noqa: E402
-from grading import parallel  # noqa: E402
-from prankster import notebooks  # noqa: E402
-
-ASSIGNMENT = "em_prankster"
-SOURCE = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step", "run_m_step", "run_EM"]
-SCHEDULE = [(50, 5), (100, 1), (300, 1), (500, 1), (1000, 1)]
+SOURCE = ROOT / "source" / ASSIGNMENT / NOTEBOOK
 
 
 def reference():
-    return notebooks.run_cells(notebooks.read(SOURCE), ["imports", *FUNCTIONS])
+    return notebook_cells.run_cells(notebook_cells.read(SOURCE), ["imports", *FUNCTIONS])
 
 
 def start(X, w=73, seed=0):
@@ -197,10 +192,9 @@ def report_iterations(X, repeats):
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 SCHEDULE_SCRIPT = """
-import resource, sys, time
+import resource, time
 import numpy as np
-sys.path[:0] = {paths!r}
-from run import reference, SCHEDULE
+from bench.run import reference, SCHEDULE
 em = reference()["run_EM"]
 X = np.load({data!r}).astype(float)
 np.random.seed(0)
@@ -214,7 +208,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 
 def schedule(hard_EM=False):
     """Seconds of the seed's schedule with the reference, and the process's peak memory (MiB)."""
-    script = SCHEDULE_SCRIPT.format(paths=sys.path[:3], data=str(ROOT / "source" / ASSIGNMENT / "data_em.npy"),
+    script = SCHEDULE_SCRIPT.format(data=str(ROOT / "source" / ASSIGNMENT / "data_em.npy"),
                                     hard=bool(hard_EM))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     seconds, peak = map(float, out.stdout.split())

@@ -1,6 +1,6 @@
 """Write the demo submissions from release/ and the reference solution in source/.
 
-    python demo/make_submissions.py            # writes demo/submitted/<student>/em_prankster/
+    python -m demo.make_submissions            # writes demo/submitted/<student>/em_prankster/
 
 Three students: ``reference`` fills every solution cell with the reference solution,
 ``untouched`` hands in the release notebook as it is, and ``mistakes`` makes three
@@ -8,15 +8,12 @@ typical mistakes (listed in MISTAKES) and is otherwise correct. tests/test_sync.
 checks that the committed notebooks are what this script writes today.
 """
 import pathlib
-import sys
+
+from grading import notebook_cells
+from grading.assignment import ASSIGNMENT, NOTEBOOK
+from prankster import secret, suspects
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from prankster import notebooks, secret, suspects  # noqa: E402
-
-ASSIGNMENT = "em_prankster"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 # (solution cell, reference text, mistaken text, what a student got wrong)
 MISTAKES = [
@@ -34,8 +31,8 @@ MISTAKES = [
 
 def submissions():
     """student id -> notebook."""
-    release = notebooks.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK)
-    reference = notebooks.reference_code(notebooks.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK))
+    release = notebook_cells.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK)
+    reference = notebook_cells.reference_code(notebook_cells.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK))
     mistaken = dict(reference)
     for gid, right, wrong, _ in MISTAKES:
         if gid == "answer_prankster":
@@ -46,9 +43,9 @@ def submissions():
                 raise ValueError(f"the reference {gid} no longer contains {right!r}")
             mistaken[gid] = mistaken[gid].replace(right, wrong)
     return {
-        "reference": notebooks.make_submission(release, reference),
+        "reference": notebook_cells.make_submission(release, reference),
         "untouched": release,
-        "mistakes": notebooks.make_submission(release, mistaken),
+        "mistakes": notebook_cells.make_submission(release, mistaken),
     }
 
 
@@ -56,7 +53,7 @@ def main(out=ROOT / "demo" / "submitted"):
     for student, nb in submissions().items():
         path = pathlib.Path(out) / student / ASSIGNMENT / NOTEBOOK
         path.parent.mkdir(parents=True, exist_ok=True)
-        notebooks.write(nb, path)
+        notebook_cells.write(nb, path)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 

@@ -9,6 +9,7 @@ this configuration, not from the submitted notebook, so editing the notebook can
 """
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import has_failed, is_grade
 from traitlets import Float, Unicode
 
 
@@ -22,14 +23,11 @@ class AwardBonus(NbGraderPreprocessor):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             for cell in nb.cells:
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if not (meta.get("grade") and str(meta.get("grade_id", "")).endswith(self.suffix)):
+                if not (is_grade(cell) and cell.metadata.nbgrader.grade_id.endswith(self.suffix)):
                     continue
-                failed = any(out.output_type == "error" or
-                             (out.output_type == "stream" and out.name == "stderr")
-                             for out in cell.get("outputs", []))
-                grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"],
-                                      info["student"])
-                grade.extra_credit = 0.0 if failed else self.points
+                grade = gb.find_grade(cell.metadata.nbgrader.grade_id, info["notebook"],
+                                      info["assignment"], info["student"])
+                # failed as nbgrader judges a test cell: an error or anything on stderr
+                grade.extra_credit = 0.0 if has_failed(cell) else self.points
             gb.db.commit()
         return nb, resources

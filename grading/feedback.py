@@ -62,9 +62,9 @@ class ScoreIndex(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
-        meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("grade") or meta.get("solution"):
+        if not utils.is_grade(cell) or utils.is_solution(cell):
             return cell, resources
+        meta = cell.metadata.nbgrader
         function, behaviour = describe(meta["grade_id"])
         score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]

@@ -11,6 +11,7 @@ Test cells before the first flagged cell keep their points.
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade
 
 
 class HoldForReview(NbGraderPreprocessor):
@@ -26,9 +27,9 @@ class HoldForReview(NbGraderPreprocessor):
         held = []
         with Gradebook(info["db_url"]) as gb:
             for index, cell in enumerate(nb.cells):
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if index < first or not meta.get("grade"):
+                if index < first or not is_grade(cell):
                     continue
+                meta = cell.metadata.nbgrader
                 grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"],
                                       info["student"])
                 grade.auto_score, grade.extra_credit = 0.0, 0.0

@@ -84,9 +84,9 @@ def root_name(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
-class Finder(ast.NodeVisitor):
-    def __init__(self, protected, master_imports):
-        self.protected, self.master_imports = protected, master_imports
+class SuspiciousCodeVisitor(ast.NodeVisitor):
+    def __init__(self, protected, release_imports):
+        self.protected, self.release_imports = protected, release_imports
         self.found, self.globals_declared, self.depth = [], set(), 0
         self.local_imports = {}
 
@@ -140,7 +140,7 @@ class Finder(ast.NodeVisitor):
                 self.flag(node, f"imports {target}")
             elif top in PROCESS_ROOTS and target.split(".")[-1] in PROCESS_ATTRIBUTES:
                 self.flag(node, f"imports {target} ({PROCESS_ATTRIBUTES[target.split('.')[-1]]})")
-            if name in self.protected and self.master_imports.get(name) != target:
+            if name in self.protected and self.release_imports.get(name) != target:
                 self.flag(node, f"rebinds `{name}` (to {target}), which the tests use")
 
     # -- changing modules and objects ----------------------------------------------------
@@ -151,13 +151,13 @@ class Finder(ast.NodeVisitor):
         elif node.attr in PROCESS_ATTRIBUTES and self.imported_as(root) in PROCESS_ROOTS:
             self.flag(node, f"uses {ast.unparse(node)} ({PROCESS_ATTRIBUTES[node.attr]})")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
-            if root not in MUTABLE_ROOTS and (root in self.protected or root in self.master_imports
+            if root not in MUTABLE_ROOTS and (root in self.protected or root in self.release_imports
                                               or root in self.local_imports):
                 self.flag(node, f"assigns to {ast.unparse(node)}")
         self.generic_visit(node)
 
     def imported_as(self, name):
-        return (self.local_imports.get(name) or self.master_imports.get(name) or name or "").split(".")[0]
+        return (self.local_imports.get(name) or self.release_imports.get(name) or name or "").split(".")[0]
 
     def visit_Call(self, node):
         name = node.func.id if isinstance(node.func, ast.Name) else None
@@ -190,12 +190,12 @@ class Finder(ast.NodeVisitor):
         return bool(WRITE_MODES & set(mode.value))
 
 
-def findings(code, protected=frozenset(), master_imports=None):
+def findings(code, protected=frozenset(), release_imports=None):
     """What in ``code`` could change grading, as a list of short sentences."""
     tree = to_python(code)
     if tree is None:
         return []
-    finder = Finder(set(protected), dict(master_imports or {}))
+    finder = SuspiciousCodeVisitor(set(protected), dict(release_imports or {}))
     finder.local_imports = imports_of(tree)
     finder.visit(tree)
     return finder.found

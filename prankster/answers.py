@@ -23,7 +23,8 @@ import pathlib
 import re
 import sys
 
-from . import notebooks, secret, suspects
+from grading import notebook_cells
+from . import secret, suspects
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE_NB = ROOT / "source" / "em_prankster" / "em_prankster.ipynb"
@@ -75,7 +76,7 @@ def replacements():
 
 def rewrite(nb):
     """Rewrite ``nb``'s answer cells in place from secret.py; return the grade_ids changed."""
-    cells = notebooks.cells_by_id(nb)
+    cells = notebook_cells.cells_by_id(nb)
     changed = []
     for gid, rules in replacements().items():
         source = cells[gid].source
@@ -112,7 +113,7 @@ def main(argv=None):
     if args.pin:
         print(f"{args.pin}: DATA_SHA256 = {pin(args.pin)}")
         return 0
-    nb = notebooks.read(args.notebook)
+    nb = notebook_cells.read(args.notebook)
     changed = rewrite(nb)
     if args.check:
         if changed:
@@ -121,7 +122,7 @@ def main(argv=None):
             return 1
         return 0
     if changed:
-        notebooks.write(nb, args.notebook)
+        notebook_cells.write(nb, args.notebook)
     print(f"{args.notebook}: {', '.join(changed) or 'already agrees with prankster/secret.py'}")
     return 0
 

@@ -4,38 +4,51 @@ The expensive fixture, ``graded_course``, copies the course into a temporary dir
 runs the real nbgrader apps there (generate_assignment, autograde, generate_feedback)
 on the demo submissions and hands the tests its gradebook.
 """
+import atexit
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
 
+from grading import notebook_cells
+from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK  # noqa: F401 (for the tests)
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "source" / "em_prankster"))  # em_grading, as the notebook imports it
 
-from prankster import notebooks  # noqa: E402
-
-ASSIGNMENT = "em_prankster"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SOURCE_NB = ROOT / "source" / ASSIGNMENT / NOTEBOOK
 RELEASE_NB = ROOT / "release" / ASSIGNMENT / NOTEBOOK
 SOLUTION_NB = ROOT / "solutions" / ASSIGNMENT / NOTEBOOK
 DATA = ROOT / "source" / ASSIGNMENT / "data_em.npy"
 TRUTH = ROOT / "build" / "truth.npz"
 REPORTS = []  # (title, text) printed at the end of the run: measured figures for the notes
-FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
-             "run_m_step", "run_EM"]
+
+
+# Every test, and every nbgrader, Jupyter or kernel process a test starts, runs
+# - with this interpreter's bin/ first on PATH: nbgrader shells out to `alembic` whenever it
+#   opens a gradebook (the Makefile does the same for the make targets);
+# - with Jupyter's and IPython's configuration, data and runtime folders and the home folder
+#   in a temporary folder of its own, as nbgrader's own test suite does: a developer's
+#   ~/.jupyter or ~/.ipython cannot change a result, and the tests leave nothing there.
+#   The environment's own Jupyter folders (sys.prefix/etc/jupyter, share/jupyter: the
+#   kernel and the installed extensions) stay visible, as they are part of the install.
+ISOLATED = pathlib.Path(tempfile.mkdtemp(prefix="em-prankster-tests-"))
+os.environ["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+os.environ.update(HOME=str(ISOLATED / "home"), JUPYTER_CONFIG_DIR=str(ISOLATED / "jupyter-config"),
+                  JUPYTER_DATA_DIR=str(ISOLATED / "jupyter-data"),
+                  JUPYTER_RUNTIME_DIR=str(ISOLATED / "jupyter-runtime"),
+                  IPYTHONDIR=str(ISOLATED / "ipython"), MPLBACKEND="Agg")
+(ISOLATED / "home").mkdir()
+atexit.register(shutil.rmtree, ISOLATED, ignore_errors=True)
 
 
 def nbgrader_env():
-    """The environment nbgrader needs: this interpreter's bin/ first on PATH (for alembic)."""
+    """The environment for an nbgrader app: the tests' own (above), not inside a grading run."""
     env = dict(os.environ)
-    env["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env["MPLBACKEND"] = "Agg"
     env.pop("NBGRADER_EXECUTION", None)
     return env
 
@@ -64,7 +77,7 @@ def new_course(tmp):
 
 def load_solution_namespace():
     """Execute the source notebook's imports, test fixtures and solution cells."""
-    return notebooks.run_cells(notebooks.read(SOURCE_NB), ["imports", "test_fixtures", *FUNCTIONS])
+    return notebook_cells.run_cells(notebook_cells.read(SOURCE_NB), ["imports", "test_fixtures", *FUNCTIONS])
 
 
 @pytest.fixture(scope="session")
@@ -75,12 +88,12 @@ def reference():
 
 @pytest.fixture(scope="session")
 def source_nb():
-    return notebooks.read(SOURCE_NB)
+    return notebook_cells.read(SOURCE_NB)
 
 
 @pytest.fixture(scope="session")
 def release_nb():
-    return notebooks.read(RELEASE_NB)
+    return notebook_cells.read(RELEASE_NB)
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,8 @@ hostile case's score with that of its base. The other kinds:
 None of these should be executed outside a sandboxed grading run: some loop forever, take
 8 GiB, or kill the process that started the kernel.
 
-Imports ``make_submissions`` from demo/ and ``prankster`` from the repository root; both are
-on pytest's pythonpath (pytest.ini).
+Imports ``demo.make_submissions`` and ``grading``, the course's packages (installed in editable
+mode, pyproject.toml).
 """
 import ast
 import base64
@@ -41,15 +41,13 @@ from dataclasses import dataclass
 import nbformat
 import numpy as np
 
-import make_submissions
-from prankster import notebooks
+from demo import make_submissions
+from grading import notebook_cells
+from grading.assignment import FUNCTIONS, NOTEBOOK
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-NOTEBOOK = "em_prankster.ipynb"
 REAL_GRADING = ROOT / "source" / "em_prankster" / "em_grading.py"
 DATA_SHAPE = (100, 200, 1000)  # data_em.npy: uint8 photos, H x W x K
-FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
-             "run_m_step", "run_EM"]
 
 
 @dataclass
@@ -81,7 +79,7 @@ def insert_after(nb, grade_id, source):
     """A copy of ``nb`` with a new code cell right after the cell ``grade_id``."""
     nb = copy.deepcopy(nb)
     index = next(i for i, c in enumerate(nb.cells)
-                 if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
+                 if notebook_cells.nbgrader_meta(c).get("grade_id") == grade_id)
     nb.cells.insert(index + 1, new_cell(source))
     return nb
 
@@ -113,7 +111,7 @@ def edit_solutions(release_nb, answers, edits):
         before = answers[gid]
         answers[gid] = edit(before)
         assert answers[gid] != before, gid
-    return notebooks.make_submission(release_nb, answers)
+    return notebook_cells.make_submission(release_nb, answers)
 
 
 def at_start(function, line):
@@ -122,8 +120,9 @@ def at_start(function, line):
 
 
 def slow(function):
-    """An edit: ``import time`` atop the cell and ``time.sleep(8)`` first in ``function``."""
-    return lambda code: "import time\n" + prepend_to_function(code, function, "time.sleep(8)")
+    """An edit: ``import time`` atop the cell and ``time.sleep(4)`` first in ``function``
+    (less than the suite's cell limit, more than its submission limit over all calls)."""
+    return lambda code: "import time\n" + prepend_to_function(code, function, "time.sleep(4)")
 
 
 def at_end(line):
@@ -133,7 +132,7 @@ def at_end(line):
 
 def is_test(cell):
     """A test cell: nbgrader ``grade: True`` (the 0-point bonus cells included)."""
-    return bool(notebooks.nbgrader_meta(cell).get("grade"))
+    return bool(notebook_cells.nbgrader_meta(cell).get("grade"))
 
 
 def edit_tests(nb, edit):
@@ -153,7 +152,7 @@ def set_meta(**values):
 
 def imported_grading_names(release_nb):
     """The names the ``imports`` cell takes from em_grading (``from em_grading import ...``)."""
-    source = notebooks.cells_by_id(release_nb)["imports"].source
+    source = notebook_cells.cells_by_id(release_nb)["imports"].source
     code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
     names = [alias.asname or alias.name for node in ast.walk(ast.parse(code))
              if isinstance(node, ast.ImportFrom) and node.module == "em_grading"
@@ -182,8 +181,8 @@ def zero_data():
 def wrong_answers(release_nb):
     """The demo ``mistakes`` student's solution cells (demo/make_submissions.py)."""
     mistakes = make_submissions.submissions()["mistakes"]
-    cells = notebooks.cells_by_id(mistakes)
-    return {gid: cells[gid].source for gid in notebooks.solution_ids(release_nb)}
+    cells = notebook_cells.cells_by_id(mistakes)
+    return {gid: cells[gid].source for gid in notebook_cells.solution_ids(release_nb)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,12 +191,12 @@ def wrong_answers(release_nb):
 
 def cases(release_nb, source_nb):
     """Every hostile case (and the three honest bases), in a fixed order."""
-    reference = notebooks.reference_code(source_nb)
+    reference = notebook_cells.reference_code(source_nb)
     wrong_code = wrong_answers(release_nb)
     bases = {
         "blank": copy.deepcopy(release_nb),
-        "correct": notebooks.make_submission(release_nb, reference),
-        "wrong": notebooks.make_submission(release_nb, wrong_code),
+        "correct": notebook_cells.make_submission(release_nb, reference),
+        "wrong": notebook_cells.make_submission(release_nb, wrong_code),
     }
     correct, wrong = bases["correct"], bases["wrong"]
     grading_names = imported_grading_names(release_nb)
@@ -234,7 +233,7 @@ def cases(release_nb, source_nb):
                 except KeyboardInterrupt: pass
             """))
     add("time_slow_everywhere", "time", "correct",
-        "each of the five functions first sleeps 8 s",
+        "each of the five functions first sleeps 4 s",
         solved(**{f: slow(f) for f in FUNCTIONS}))
 
     # -- memory
@@ -243,7 +242,7 @@ def cases(release_nb, source_nb):
     add("memory_output_flood", "memory", "correct", "a cell after imports prints 60 MB",
         insert_after(correct, "imports", 'for i in range(600_000): print("x" * 99)'))
     stored = copy.deepcopy(correct)
-    notebooks.cells_by_id(stored)["example_image"].outputs = [nbformat.v4.new_output(
+    notebook_cells.cells_by_id(stored)["example_image"].outputs = [nbformat.v4.new_output(
         "display_data",
         data={"image/png": base64.b64encode(os.urandom(22_500_000)).decode(),
               "text/plain": "<Figure size 800x400 with 1 Axes>"})]
@@ -340,8 +339,8 @@ def cases(release_nb, source_nb):
     add("bad_renamed", "bad_file", "correct", "the notebook saved as my_solution.ipynb",
         files={"my_solution.ipynb": correct_bytes})
     v3 = nbformat.writes(nbformat.convert(copy.deepcopy(correct), 3), version=3)
-    back = notebooks.cells_by_id(nbformat.reads(v3, as_version=4))
-    assert back.keys() == notebooks.cells_by_id(correct).keys(), "nbgrader metadata lost in v3"
+    back = notebook_cells.cells_by_id(nbformat.reads(v3, as_version=4))
+    assert back.keys() == notebook_cells.cells_by_id(correct).keys(), "nbgrader metadata lost in v3"
     add("bad_nbformat3", "bad_file", "correct", "the notebook saved as nbformat 3",
         files={NOTEBOOK: v3.encode()})
     add("bad_invalid_json", "bad_file", "correct", "only the first 5000 bytes of the notebook",
@@ -481,7 +480,7 @@ def stealing(release_nb, reference, body):
     """
     answers = {gid: f"{defined_name(code)} = _stolen.get({defined_name(code)!r})"
                for gid, code in reference.items()}
-    return insert_after(notebooks.make_submission(release_nb, answers), "imports", attack(body))
+    return insert_after(notebook_cells.make_submission(release_nb, answers), "imports", attack(body))
 
 
 READ_REFERENCE = '''
@@ -716,7 +715,7 @@ def isolation_cases(release_nb, reference, course_hint="../../.."):
     a student who has read the README would guess it.
     """
     blank = copy.deepcopy(release_nb)
-    correct = notebooks.make_submission(release_nb, reference)
+    correct = notebook_cells.make_submission(release_nb, reference)
     out = []
     for ways, name in [(("up",), "read_reference_walking_up"), (("proc",), "read_reference_via_proc"),
                        (("search",), "read_reference_by_search")]:
@@ -760,7 +759,7 @@ def unsandboxed_cases(release_nb, reference):
     the sandbox (tests/test_hostile.py does, in a throw-away course, to show that the
     isolation tests can fail) they never reach another course on the machine.
     """
-    correct = notebooks.make_submission(release_nb, reference)
+    correct = notebook_cells.make_submission(release_nb, reference)
     return [
         ("read_reference_walking_up", "blank", "walks up to source/, runs the reference",
          stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", "('up',)"))),

@@ -24,7 +24,10 @@ import pytest
 import corpus
 from browser import LabServer, NotebookPage, launch_chromium, require_browser
 from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT
-from prankster import notebooks
+from grading import notebook_cells
+from grading.assignment import ANSWERS, FUNCTIONS
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 ARTIFACTS = ROOT / "build" / "browser"
 OVERALL_TIMEOUT = 900   # seconds for a whole test, server start to stop; it takes about a minute
@@ -47,8 +50,6 @@ FACE_WHILE_RUNNING_JS = """(index) => {
     const running = cell.querySelector('.jp-InputPrompt').innerText.includes('*');
     return running && [...cell.querySelectorAll('.jp-OutputArea-output img')].some(img => img.naturalWidth > 0);
 }"""
-FUNCTIONS = corpus.FUNCTIONS
-ANSWERS = corpus.ANSWERS
 
 
 @pytest.fixture
@@ -100,8 +101,8 @@ def page(lab, tmp_path, request):
 
 def index_of(nb):
     """grade_id -> the cell's position in the notebook (and so on the page)."""
-    return {notebooks.nbgrader_meta(c)["grade_id"]: i for i, c in enumerate(nb.cells)
-            if notebooks.nbgrader_meta(c).get("grade_id")}
+    return {notebook_cells.nbgrader_meta(c)["grade_id"]: i for i, c in enumerate(nb.cells)
+            if notebook_cells.nbgrader_meta(c).get("grade_id")}
 
 
 def errors(cell):
@@ -125,9 +126,9 @@ def screenshot_notebook(page, nb_page, path):
 
 
 def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
-    release = notebooks.read(RELEASE_NB)
+    release = notebook_cells.read(RELEASE_NB)
     where = index_of(release)
-    reference = notebooks.reference_code(source_nb)
+    reference = notebook_cells.reference_code(source_nb)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shots = {}
 
@@ -174,7 +175,7 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
     for gid in FUNCTIONS + ANSWERS:
         nb.set_cell_text(where[gid], reference[gid])
     nb.save()
-    saved = notebooks.cells_by_id(notebooks.read(student_folder / NOTEBOOK))
+    saved = notebook_cells.cells_by_id(notebook_cells.read(student_folder / NOTEBOOK))
     for gid in FUNCTIONS + ANSWERS:
         assert saved[gid].source == reference[gid], (
             f"step 2, the text typed into {gid}: expected the reference\n{reference[gid]}\n"
@@ -266,10 +267,10 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
 @pytest.fixture
 def solved_folder(student_folder, source_nb):
     """The student's folder with the reference solution in the notebook."""
-    reference = notebooks.reference_code(source_nb)
-    solved = notebooks.make_submission(notebooks.read(RELEASE_NB),
+    reference = notebook_cells.reference_code(source_nb)
+    solved = notebook_cells.make_submission(notebook_cells.read(RELEASE_NB),
                                        {gid: reference[gid] for gid in FUNCTIONS + ANSWERS})
-    notebooks.write(solved, student_folder / NOTEBOOK)
+    notebook_cells.write(solved, student_folder / NOTEBOOK)
     return student_folder
 
 

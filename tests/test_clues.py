@@ -30,6 +30,8 @@ from conftest import REPORTS
 from prankster import scene
 from test_data import run_schedule
 
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
+
 SUBSETS = {"all 1000": 1000, "first 100": 100, "first 50": 50}
 EM_SEEDS = range(3)
 WIDTH = 73

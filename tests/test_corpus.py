@@ -13,12 +13,14 @@ from nbgrader.api import Gradebook
 
 import corpus
 from grading import scan
-from grading.restore import RestoreNotebook, grade_id
+from grading.rebuild import RebuildNotebook, grade_id
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, nbgrader, new_course
-from prankster import notebooks
+from grading import notebook_cells
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 PARTS = corpus.FUNCTIONS + corpus.ANSWERS
-SOURCE = notebooks.read(SOURCE_NB)
+SOURCE = notebook_cells.read(SOURCE_NB)
 
 
 def part_of(grade_id):
@@ -29,12 +31,12 @@ def part_of(grade_id):
 def graded_corpus(tmp_path_factory, source_nb):
     course = new_course(tmp_path_factory.mktemp("corpus"))
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    release = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    release = notebook_cells.read(course / "release" / ASSIGNMENT / NOTEBOOK)
     entries = corpus.entries(source_nb)
     for entry in entries:
         path = course / "submitted" / entry.name / ASSIGNMENT / NOTEBOOK
         path.parent.mkdir(parents=True)
-        notebooks.write(corpus.submission(release, entry), path)
+        notebook_cells.write(corpus.submission(release, entry), path)
     nbgrader(course, "autograde", ASSIGNMENT, "--force")
     results = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -67,7 +69,7 @@ def test_corpus_is_large_enough(source_nb):
     assert len({e.name for e in entries}) == len(entries)
 
 
-SCAN_CONTEXT = RestoreNotebook.scan_context(SOURCE, {grade_id(c): c.source for c in SOURCE.cells
+SCAN_CONTEXT = RebuildNotebook.scan_context(SOURCE, {grade_id(c): c.source for c in SOURCE.cells
                                                      if grade_id(c)})
 
 

@@ -5,8 +5,13 @@ import re
 from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
+import pytest
+
 from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB)
-from prankster import notebooks, secret
+from grading import notebook_cells
+from prankster import secret
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 
 def scores(course, student):
@@ -31,19 +36,19 @@ def test_every_test_fails_on_the_release_notebook(release_nb):
     validator always counts them as passed (0 of 0); that they earn no extra credit on the
     untouched release is checked in test_bonus_cells_give_extra_credit_only."""
     bonus = [{"source": c.source} for c in release_nb.cells
-             if notebooks.nbgrader_meta(c).get("grade_id", "").endswith("_hard")]
+             if notebook_cells.nbgrader_meta(c).get("grade_id", "").endswith("_hard")]
     inverted = validate(RELEASE_NB, invert=True)  # lists the cells that pass
     passed = [cell for cell in inverted.get("passed", []) if cell not in bonus]
     assert not passed, f"tests that pass on the untouched release: {passed}"
     failed = validate(RELEASE_NB).get("failed", [])
-    assert len(failed) == len(notebooks.grade_cells(release_nb)), failed  # bonus cells included
+    assert len(failed) == len(notebook_cells.grade_cells(release_nb)), failed  # bonus cells included
 
 
 def test_release_holds_no_solution_and_no_hidden_test(source_nb):
     text = RELEASE_NB.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    parts = [notebooks.split_solution(notebooks.strip_hidden_tests(c.source)) for c in source_nb.cells]
+    parts = [notebook_cells.split_solution(notebook_cells.strip_hidden_tests(c.source)) for c in source_nb.cells]
     public = "\n".join(outside for _, outside in parts)
     secret_lines = {line.strip() for inside, _ in parts for line in inside.splitlines()
                     if len(line.strip()) > 12 and line.strip() not in public}
@@ -71,15 +76,15 @@ def test_release_does_not_reveal_the_secret():
 
 
 def test_grade_ids_name_the_function_they_test(source_nb):
-    ids = [gid for gid, _ in notebooks.grade_cells(source_nb)]
+    ids = [gid for gid, _ in notebook_cells.grade_cells(source_nb)]
     for gid in ids:
-        assert any(gid.startswith(f) for f in FUNCTIONS + ["answer_"]), gid
+        assert gid.startswith((*FUNCTIONS, "answer_")), gid
     assert len(set(ids)) == len(ids)
     # the M-step and run_EM weigh most, as in the seed
-    points = {f: sum(p for g, p in notebooks.grade_cells(source_nb) if g.startswith(f + "_"))
+    points = {f: sum(p for g, p in notebook_cells.grade_cells(source_nb) if g.startswith(f + "_"))
               for f in FUNCTIONS}
     assert max(points, key=points.get) == "run_m_step"
-    assert sum(p for _, p in notebooks.grade_cells(source_nb)) == 100
+    assert sum(p for _, p in notebook_cells.grade_cells(source_nb)) == 100
 
 
 def test_reference_submission_scores_the_maximum(graded_course):
@@ -90,9 +95,9 @@ def test_reference_submission_scores_the_maximum(graded_course):
 
 def test_bonus_cells_give_extra_credit_only(graded_course, source_nb):
     """The hard-EM cells are worth 0 points and 1 point of extra credit each when they pass."""
-    bonus = [gid for gid, points in notebooks.grade_cells(source_nb) if gid.endswith("_hard")]
+    bonus = [gid for gid, points in notebook_cells.grade_cells(source_nb) if gid.endswith("_hard")]
     assert len(bonus) == 4
-    assert all(points == 0 for gid, points in notebooks.grade_cells(source_nb) if gid in bonus)
+    assert all(points == 0 for gid, points in notebook_cells.grade_cells(source_nb) if gid in bonus)
     with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gb:
         for student, expected in (("reference", 4.0), ("untouched", 0.0)):
             grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades
@@ -159,6 +164,6 @@ def test_solution_only_cells_reach_the_solutions_not_the_release(source_nb, rele
     assert len(tagged) >= 2
     assert not [c for c in release_nb.cells if "solution-only" in c.metadata.get("tags", [])]
     assert "log_probability_one_loop" not in RELEASE_NB.read_text()
-    solution = notebooks.read(SOLUTION_NB)
+    solution = notebook_cells.read(SOLUTION_NB)
     timing = [c for c in solution.cells if "log_probability_one_loop" in c.source]
     assert timing and "faster" in "".join(o.get("text", "") for o in timing[0].outputs)

@@ -10,37 +10,13 @@ import pytest
 
 import plain_formulas as plain
 from conftest import FUNCTIONS, load_solution_namespace
-from prankster import notebooks, secret
-
-
-def plain_run_em(X, w, F=None, B=None, s=None, a=None, tolerance=0.001, max_iter=50, hard_EM=False):
-    H, W, _ = X.shape
-    F = np.random.randint(0, 255, (H, w)) if F is None else F
-    B = np.random.randint(0, 255, (H, W)) if B is None else B
-    a = np.full(W - w + 1, 1 / (W - w + 1)) if a is None else a
-    s = np.random.rand() * 64 ** 2 if s is None else s
-    q = plain_e_step(X, F, B, s, a, hard_EM)
-    LL = [plain.lower_bound(X, F, B, s, a, q)]
-    for _ in range(max_iter):
-        F, B, s, a = plain.m_step(X, q, w)
-        LL.append(plain.lower_bound(X, F, B, s, a, q))
-        q = plain_e_step(X, F, B, s, a, hard_EM)
-        if LL[-1] - LL[-2] < tolerance:
-            break
-    LL.append(plain.lower_bound(X, F, B, s, a, q))
-    return F, B, s, a, np.array(LL)
-
-
-def plain_e_step(X, F, B, s, a, hard_EM=False):
-    return (plain.hard_posterior if hard_EM else plain.posterior)(X, F, B, s, a)
+from grading.assignment import ANSWERS
+from grading import notebook_cells
+from prankster import secret
 
 
 PLAIN = {
-    "calculate_log_probability": plain.log_probability,
-    "calculate_lower_bound": lambda *args, hard_EM=False: plain.lower_bound(*args),
-    "run_e_step": plain_e_step,
-    "run_m_step": lambda *args, hard_EM=False: plain.m_step(*args),
-    "run_EM": plain_run_em,
+    **plain.NOTEBOOK_FUNCTIONS,
     "PRANKSTER": secret.PRANKSTER,
     "GAMES_LOCATION": " ".join(secret.MESSAGE).lower(),
 }
@@ -54,22 +30,22 @@ def run_cell(source, functions):
 
 def hidden_cells(source_nb):
     """Every test cell with hidden tests, but the loop-limit cells (the plain formulas loop)."""
-    cells = notebooks.cells_by_id(source_nb)
-    return [(gid, cells[gid].source) for gid, _ in notebooks.grade_cells(source_nb)
+    cells = notebook_cells.cells_by_id(source_nb)
+    return [(gid, cells[gid].source) for gid, _ in notebook_cells.grade_cells(source_nb)
             if "BEGIN HIDDEN TESTS" in cells[gid].source and not gid.endswith("_loops")]
 
 
 def test_every_test_cell_has_hidden_tests(source_nb):
     """So that hard-coding what the visible tests show earns no point anywhere."""
-    cells = notebooks.cells_by_id(source_nb)
-    for gid, _ in notebooks.grade_cells(source_nb):
+    cells = notebook_cells.cells_by_id(source_nb)
+    for gid, _ in notebook_cells.grade_cells(source_nb):
         if gid != "run_EM_visible":  # random starts: there is no answer to hard-code
             assert "### BEGIN HIDDEN TESTS" in cells[gid].source, gid
 
 
 def test_there_are_hidden_tests_for_every_function(source_nb):
     ids = [gid for gid, _ in hidden_cells(source_nb)]
-    for name in FUNCTIONS + ["answer_prankster", "answer_location"]:
+    for name in FUNCTIONS + ANSWERS:
         assert any(gid.startswith(name + "_hidden") for gid in ids), name
 
 
@@ -109,7 +85,7 @@ def m_step_background_everywhere(X, q, w, hard_EM=False):
 
 
 def em_without_final_e_step(*args, **kwargs):
-    F, B, s, a, LL = plain_run_em(*args, **kwargs)
+    F, B, s, a, LL = plain.notebook_run_em(*args, **kwargs)
     return F, B, s, a, LL[:-1]
 
 

@@ -2,7 +2,7 @@
 
 Every case is graded in one run of ``python -m grading.parallel`` (intake, nbgrader autograde
 in shards with this course's configuration, merge, summary) in a temporary course. The
-limits are lowered so that the run is short: 10 s a cell, 60 s a submission, 5 s for a kernel
+limits are lowered so that the run is short: 5 s a cell, 25 s a submission, 2 s for a kernel
 to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 
 - no case scores more than its honest base, and the correct base keeps its points in every
@@ -39,24 +39,25 @@ from nbgrader.api import Gradebook
 
 import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, nbgrader, nbgrader_env, new_course
-from grading import parallel, sandbox, summary
-from prankster import notebooks
+from grading import notebook_cells, parallel, sandbox, summary
+from grading.assignment import ANSWERS, FUNCTIONS
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 LIMITS = """
-c.Execute.timeout = 10
-c.GuardedExecute.submission_timeout = 60
-c.GuardedExecute.interrupt_grace = 5
+c.Execute.timeout = 5
+c.GuardedExecute.submission_timeout = 25
+c.GuardedExecute.interrupt_grace = 2
 """
-FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step", "run_m_step",
-             "run_EM", "answer_prankster", "answer_location"]
-AFTER = {f: FUNCTIONS[i:] for i, f in enumerate(FUNCTIONS)}  # a crash there loses these
+SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
+AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
 
 # case -> (parts that may lose points, what the summary must say about them)
 DAMAGE = {
     "time_loop_forever": (["run_e_step"], "timeout"),
     "time_loop_top_level": ([], None),
     "time_ignores_interrupt": (AFTER["run_EM"], "timeout"),
-    "time_slow_everywhere": (FUNCTIONS, "timeout"),
+    "time_slow_everywhere": (SECTIONS, "timeout"),
     "memory_8_gib": (["run_m_step", "run_EM"], "memory"),
     "memory_output_flood": ([], None),
     "memory_stored_outputs": ([], None),
@@ -98,7 +99,7 @@ HELD = ["tamper_patch_numpy", "tamper_patch_grader", "tamper_input_transformer",
 
 
 def part_of(grade_id):
-    return next((f for f in FUNCTIONS if grade_id.startswith(f + "_")), grade_id)
+    return next((f for f in SECTIONS if grade_id.startswith(f + "_")), grade_id)
 
 
 def digest(folder, leave_out=()):
@@ -253,7 +254,7 @@ def limited_course(tmp_path_factory, name):
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(LIMITS)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    return course, notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    return course, notebook_cells.read(course / "release" / ASSIGNMENT / NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
@@ -510,7 +511,7 @@ def test_honest_students_grade_as_when_graded_alone(hostile, name):
 def unsandboxed(tmp_path_factory, source_nb):
     """Two attacks graded without the sandbox, in a throw-away course."""
     course, release = limited_course(tmp_path_factory, "unsandboxed")
-    for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebooks.reference_code(source_nb)):
+    for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebook_cells.reference_code(source_nb)):
         write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
     config_before = (course / "nbgrader_config.py").read_text()
     run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--no-sandbox"],

@@ -4,8 +4,12 @@ import shutil
 
 from nbgrader.api import Gradebook
 
+import pytest
+
 from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
 from grading import parallel
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 STUDENTS = ("reference", "untouched", "mistakes")
 

@@ -8,7 +8,7 @@ import pytest
 
 import plain_formulas as plain
 from conftest import FUNCTIONS, load_solution_namespace
-from prankster import notebooks
+from grading import notebook_cells
 
 
 def test_seed_expected_values(reference):
@@ -94,7 +94,7 @@ def test_bound_is_the_log_marginal_likelihood_at_the_posterior(reference):
 
 def loops_in(source_nb, name):
     """Loops (for, while, comprehensions) in the body of the solution cell ``name``."""
-    tree = ast.parse(notebooks.cells_by_id(source_nb)[name].source)
+    tree = ast.parse(notebook_cells.cells_by_id(source_nb)[name].source)
     return [node for node in ast.walk(tree)
             if isinstance(node, (ast.For, ast.While, ast.comprehension))]
 

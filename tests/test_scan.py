@@ -3,14 +3,14 @@ import pytest
 
 import corpus
 from grading import scan
-from grading.restore import RestoreNotebook, grade_id
-from prankster import notebooks
+from grading.rebuild import RebuildNotebook, grade_id
+from grading import notebook_cells
 
 
 @pytest.fixture(scope="module")
 def context(source_nb):
-    """(protected names, the released cells' imports), computed as RestoreNotebook does."""
-    return RestoreNotebook.scan_context(source_nb, {grade_id(c): c.source for c in source_nb.cells
+    """(protected names, the released cells' imports), computed as RebuildNotebook does."""
+    return RebuildNotebook.scan_context(source_nb, {grade_id(c): c.source for c in source_nb.cells
                                                     if grade_id(c)})
 
 
@@ -25,7 +25,7 @@ def test_no_honest_solution_is_flagged(source_nb, context):
     """The reference and every corpus entry that does not tamper: 5 styles, 28 mistakes."""
     entries = [e for e in corpus.entries(source_nb) if not e.twin]
     assert len(entries) >= 30
-    cells = [("reference", gid, code) for gid, code in notebooks.reference_code(source_nb).items()]
+    cells = [("reference", gid, code) for gid, code in notebook_cells.reference_code(source_nb).items()]
     cells += [(e.name, gid, code) for e in entries for gid, code in e.cells.items()]
     flagged = [(name, gid, scan.findings(code, *context)) for name, gid, code in cells
                if scan.findings(code, *context)]

@@ -9,7 +9,8 @@ import subprocess
 import pytest
 
 from conftest import ROOT, SOURCE_NB
-from prankster import answers, notebooks, secret, suspects
+from grading import notebook_cells
+from prankster import answers, secret, suspects
 
 
 def run(source, **variables):
@@ -19,15 +20,15 @@ def run(source, **variables):
 
 
 def reference_answers(nb):
-    cells = notebooks.cells_by_id(nb)
-    prankster = run(notebooks.without_markers(cells["answer_prankster"].source))["PRANKSTER"]
-    location = run(notebooks.without_markers(cells["answer_location"].source))["GAMES_LOCATION"]
+    cells = notebook_cells.cells_by_id(nb)
+    prankster = run(notebook_cells.without_markers(cells["answer_prankster"].source))["PRANKSTER"]
+    location = run(notebook_cells.without_markers(cells["answer_location"].source))["GAMES_LOCATION"]
     return prankster, location
 
 
 def passes(nb, gid, **answer):
     try:
-        run(notebooks.cells_by_id(nb)[gid].source, **answer)
+        run(notebook_cells.cells_by_id(nb)[gid].source, **answer)
     except AssertionError:
         return False
     return True
@@ -93,7 +94,7 @@ def test_make_secret_runs_every_step():
     dry = subprocess.run(["make", "-n", "secret"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     steps = ["-m prankster.answers\n", "nbgrader generate_assignment", "nbgrader generate_solution",
-             "make_submissions.py", "-m prankster.answers --pin tests/test_data.py"]
+             "-m demo.make_submissions", "-m prankster.answers --pin tests/test_data.py"]
     positions = [dry.find(step) for step in steps]
     assert all(p >= 0 for p in positions), dict(zip(steps, positions))
     assert positions == sorted(positions), "make secret runs its steps out of order"

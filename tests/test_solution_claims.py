@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from conftest import SOLUTION_NB
-from prankster import notebooks
+from grading import notebook_cells
 
 
 def printed(start):
     """The printed text of the solution-only code cell whose source starts with ``start``."""
-    nb = notebooks.read(SOLUTION_NB)
+    nb = notebook_cells.read(SOLUTION_NB)
     cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
     assert len(cells) == 1, start
     return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
@@ -100,7 +100,7 @@ def test_one_loop_against_one_product_follows_its_printed_timings():
 
 def test_no_stated_winner_outside_the_printed_verdicts():
     """The markdown around the comparisons names no winner: the cells print it."""
-    nb = notebooks.read(SOLUTION_NB)
+    nb = notebook_cells.read(SOLUTION_NB)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and "solution-only" in cell.metadata.get("tags", []):
             assert not re.search(r"\b(EM|hard-EM) wins\b", cell.source), cell.source[:80]

@@ -5,11 +5,14 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
-import make_submissions
 from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
                       new_course)
-from prankster import notebooks
+from demo import make_submissions
+from grading import notebook_cells
+
+pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 
 def canonical(nb, outputs=True):
@@ -25,8 +28,8 @@ def canonical(nb, outputs=True):
 def test_release_is_in_sync_with_source(tmp_path):
     course = new_course(tmp_path)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    fresh = notebooks.read(course / "release" / ASSIGNMENT / NOTEBOOK)
-    assert canonical(fresh) == canonical(notebooks.read(RELEASE_NB)), (
+    fresh = notebook_cells.read(course / "release" / ASSIGNMENT / NOTEBOOK)
+    assert canonical(fresh) == canonical(notebook_cells.read(RELEASE_NB)), (
         "release/ is out of date: run `make release` and commit it")
 
 
@@ -34,14 +37,14 @@ def test_solutions_are_in_sync_with_source(tmp_path):
     course = new_course(tmp_path)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     nbgrader(course, "generate_solution", ASSIGNMENT, "--force")
-    fresh = notebooks.read(course / "solutions" / ASSIGNMENT / NOTEBOOK)
-    assert canonical(fresh, outputs=False) == canonical(notebooks.read(SOLUTION_NB), outputs=False), (
+    fresh = notebook_cells.read(course / "solutions" / ASSIGNMENT / NOTEBOOK)
+    assert canonical(fresh, outputs=False) == canonical(notebook_cells.read(SOLUTION_NB), outputs=False), (
         "solutions/ is out of date: run `make solutions` and commit it")
 
 
 def test_demo_submissions_are_in_sync():
     for student, nb in make_submissions.submissions().items():
-        committed = notebooks.read(ROOT / "demo" / "submitted" / student / ASSIGNMENT / NOTEBOOK)
+        committed = notebook_cells.read(ROOT / "demo" / "submitted" / student / ASSIGNMENT / NOTEBOOK)
         assert canonical(nb) == canonical(committed), (
             f"demo/submitted/{student} is out of date: run `make submissions` and commit it")
 
@@ -49,22 +52,22 @@ def test_demo_submissions_are_in_sync():
 def test_notebooks_name_one_kernel():
     for path in [ROOT / "source" / ASSIGNMENT / NOTEBOOK, RELEASE_NB, SOLUTION_NB,
                  *sorted((ROOT / "demo" / "submitted").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}"))]:
-        spec = notebooks.read(path).metadata.kernelspec
+        spec = notebook_cells.read(path).metadata.kernelspec
         assert (spec.name, spec.language) == ("python3", "python"), path
 
 
 def test_source_is_committed_without_outputs():
-    for cell in notebooks.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK).cells:
+    for cell in notebook_cells.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK).cells:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, cell.source[:60]
 
 
 def test_solution_notebook_ran_cleanly_with_its_figures():
-    nb = notebooks.read(SOLUTION_NB)
+    nb = notebook_cells.read(SOLUTION_NB)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors, errors[0]
-    cells = notebooks.cells_by_id(nb)
+    cells = notebook_cells.cells_by_id(nb)
     for gid in ("example_image", "schedule", "background"):
         kinds = {k for o in cells[gid].outputs for k in o.get("data", {})}
         assert "image/png" in kinds, f"no figure in solution cell {gid}"

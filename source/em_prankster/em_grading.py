@@ -54,6 +54,88 @@ def check_close(actual, expected, call, rtol=1e-5, atol=1e-8):
         raise AssertionError(f"{call} is wrong.\nexpected:\n{expected}\ngot:\n{got}")
 
 
+# --- The hidden tests' inputs ------------------------------------------------------------
+# Defined once, here, for every test cell that uses them: they are not secret (only the
+# expected values are hidden). Each call returns new arrays, so nothing a test or your code
+# does to one can change the next test's inputs.
+
+def small_case():
+    """A face 2 wide, 5 offsets, 4 images with non-integer pixels; a prior that rules out
+    offset 1, and a q with exact zeros (q = 0 wherever the prior is 0).
+
+    Returns
+    -------
+    hH, hW, hw, hK : int
+        Image height and width, face width, number of images.
+    hX : array, shape (hH, hW, hK)
+    hF : array, shape (hH, hw)
+    hB : array, shape (hH, hW)
+    hs : float
+    ha : array, shape (hW - hw + 1,)
+    hq : array, shape (hW - hw + 1, hK)
+    """
+    restore()
+    hH, hW, hw, hK = 3, 6, 2, 4
+    hX = (np.arange(hH * hW * hK).reshape(hH, hW, hK) * 37 % 23) * 10.5 + 0.25
+    hF = (np.arange(hH * hw).reshape(hH, hw) * 5 % 7) * 20.0 + 1.5
+    hB = (np.arange(hH * hW).reshape(hH, hW) * 3 % 11) * 15.0 + 0.5
+    hs = 30.0
+    ha = np.array([0.4, 0.0, 0.3, 0.2, 0.1])
+    hq = np.array([[0.7, 0.0, 0.2, 1.0],
+                   [0.0, 0.0, 0.0, 0.0],
+                   [0.1, 0.5, 0.8, 0.0],
+                   [0.2, 0.4, 0.0, 0.0],
+                   [0.0, 0.1, 0.0, 0.0]])
+    return hH, hW, hw, hK, hX, hF, hB, hs, ha, hq
+
+
+def one_hot_q():
+    """A one-hot q for the small case (as hard-EM's E-step makes it): images 0 and 3 at
+    offset 0, images 1 and 2 at offset 2; shape (5, 4)."""
+    restore()
+    q = np.zeros((5, 4))
+    q[[0, 2, 2, 0], [0, 1, 2, 3]] = 1.0
+    return q
+
+
+def synthetic_case():
+    """A small synthetic data set on which EM really moves: a 4x3 face at known offsets in
+    12 noisy 4x9 images, and a fixed initial guess.
+
+    Returns
+    -------
+    eH, eW, ew, eK : int
+        Image height and width, face width, number of images.
+    eX : array, shape (eH, eW, eK)
+    eF0 : array, shape (eH, ew)
+        Initial face.
+    eB0 : array, shape (eH, eW)
+        Initial background.
+    es0 : float
+        Initial noise.
+    ea0 : array, shape (eW - ew + 1,)
+        Initial prior.
+    """
+    restore()
+    eH, eW, ew, eK = 4, 9, 3, 12
+    eF = np.array([[200.0, 40, 200], [60, 220, 60], [230, 30, 230], [90, 180, 90]])
+    eB = np.tile(np.linspace(20.0, 120.0, eW), (eH, 1))
+    eX = np.repeat(eB[:, :, None], eK, axis=2)
+    for k, d in enumerate([0, 2, 5, 6, 1, 3, 6, 0, 4, 2, 5, 6]):
+        eX[:, d:d + ew, k] = eF
+    eX = np.clip(eX + np.random.default_rng(2018).normal(0.0, 40.0, eX.shape), 0, 255)
+    eF0 = np.full((eH, ew), 128.0)
+    eB0 = np.full((eH, eW), 100.0)
+    es0, ea0 = 80.0, np.linspace(1.0, 2.0, eW - ew + 1) / np.linspace(1.0, 2.0, eW - ew + 1).sum()
+    return eH, eW, ew, eK, eX, eF0, eB0, es0, ea0
+
+
+def other_values(tX, tF, tB, ta, tq):
+    """The visible tests' inputs with other values: vX, vF, vB, va, vq."""
+    restore()
+    return tX * 1.5 + 0.25, tF + 0.5, tB * 0.75, ta[::-1], tq[::-1]
+
+
 def count_loops(function):
     """(loops, deepest nesting) in the source of ``function``: for, while, comprehensions."""
     restore()

@@ -9,12 +9,11 @@ import ast
 import dataclasses
 import pathlib
 
-from prankster import notebooks, secret, suspects
+from grading import notebook_cells
+from grading.assignment import ANSWERS, FUNCTIONS  # noqa: F401 (the corpus's tests use them)
+from prankster import secret, suspects
 
 HERE = pathlib.Path(__file__).resolve().parent
-FUNCTIONS = ["calculate_log_probability", "calculate_lower_bound", "run_e_step",
-             "run_m_step", "run_EM"]
-ANSWERS = ["answer_prankster", "answer_location"]
 # A mistake in a function may also cost points in the functions that call it.
 CALLERS = {
     "calculate_log_probability": {"calculate_lower_bound", "run_e_step", "run_EM"},
@@ -141,7 +140,7 @@ def right_answers():
 
 def entries(source_nb):
     """Every corpus entry, with the code of all its solution cells."""
-    reference = {gid: code for gid, code in notebooks.reference_code(source_nb).items()
+    reference = {gid: code for gid, code in notebook_cells.reference_code(source_nb).items()
                  if gid in FUNCTIONS}
     found = []
     # The reference run_EM uses helpers defined in the reference's bound and E-step cells;
@@ -188,4 +187,4 @@ def entries(source_nb):
 
 
 def submission(release_nb, entry):
-    return notebooks.make_submission(release_nb, entry.cells)
+    return notebook_cells.make_submission(release_nb, entry.cells)

@@ -3,7 +3,7 @@
 nbgrader's own sanitising (``OverwriteCells``) repairs the cells a student changed but
 keeps the student's notebook as the frame: a test cell tagged ``skip-execution`` is not
 run and keeps its points, a deleted test cell is not put back, and a flipped ``grade``
-flag stops the grading of the whole submission. ``RestoreNotebook`` turns this around:
+flag stops the grading of the whole submission. ``RebuildNotebook`` turns this around:
 the graded notebook is the released one, cell for cell, in the released order, and
 from the submission it takes only
 
@@ -40,7 +40,7 @@ def grade_id(cell):
     return meta(cell).get("grade_id")
 
 
-class RestoreNotebook(NbGraderPreprocessor):
+class RebuildNotebook(NbGraderPreprocessor):
     """Rebuild the submission from the released notebook and the student's answers."""
 
     def release_notebook(self, resources):
@@ -96,7 +96,7 @@ class RestoreNotebook(NbGraderPreprocessor):
         cells, first_code = [], next((grade_id(c) for c in release.cells
                                       if grade_id(c) and c.cell_type == "code"), None)
         flags = []
-        protected, master_imports = self.scan_context(release, stored)
+        protected, release_imports = self.scan_context(release, stored)
         for cell in release.cells:
             gid = grade_id(cell)
             graded = copy.deepcopy(cell)
@@ -122,12 +122,12 @@ class RestoreNotebook(NbGraderPreprocessor):
                     graded.outputs, graded.execution_count = [], None
                 cells.append(graded)
                 if meta(cell).get("solution"):
-                    self.scan(graded, gid, protected, master_imports, flags, len(cells) - 1)
+                    self.scan(graded, gid, protected, release_imports, flags, len(cells) - 1)
             extra = added.get(gid, []) + (added[START] if gid == first_code else [])
             for n, cell_added in enumerate(extra):
                 plain = self.as_added(cell_added, f"added-{len(cells)}-{n}")
                 cells.append(plain)
-                self.scan(plain, f"a cell added after {gid}", protected, master_imports, flags,
+                self.scan(plain, f"a cell added after {gid}", protected, release_imports, flags,
                           len(cells) - 1)
         if added[START] and first_code is None:
             raise ValueError("the released notebook has no code cell with a grade_id")
@@ -188,8 +188,8 @@ class RestoreNotebook(NbGraderPreprocessor):
         return plain
 
     @staticmethod
-    def scan(cell, where, protected, master_imports, flags, index):
+    def scan(cell, where, protected, release_imports, flags, index):
         if cell.cell_type != "code":
             return
-        for what in scan.findings(cell.source, protected, master_imports):
+        for what in scan.findings(cell.source, protected, release_imports):
             flags.append({"cell": index, "where": where, "what": what})
