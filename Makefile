@@ -128,4 +128,4 @@ lock:
 	{ sed -n '1,2p' constraints.txt; /tmp/em-prankster-lock/bin/pip freeze; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
-	rm -rf submitted autograded feedback .shards .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+	rm -rf submitted autograded feedback .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png

@@ -13,7 +13,7 @@
    only read, never written.
 2. **Grading**: nbgrader's SQLite gradebook does not take concurrent writers, so each
    worker takes a few students at a time into a shard: a course folder under
-   ``.shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
+   ``.grading/shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
    ``release/`` are links to the course's, and whose ``submitted/`` links to the staged
    copies. One ``nbgrader autograde`` grades the shard (start-up is paid once per shard,
    not per student). The shard's grades, comments and ``autograded/`` folders are then
@@ -45,7 +45,7 @@ from sqlalchemy.exc import SAWarning
 from grading import intake, sandbox as sandboxing, summary
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
-WORK = ".grading"  # staged submissions and each student's status, inside the course folder
+WORK = ".grading"  # the run's work folder in the course: staged/, status/, shards/
 
 
 def students_of(course):
@@ -55,7 +55,7 @@ def students_of(course):
 
 def make_shard(course, index, students, gradebook_lock):
     """A course folder for one worker, sharing everything but the gradebook."""
-    shard = course / ".shards" / str(index)
+    shard = course / WORK / "shards" / str(index)
     if shard.exists():
         shutil.rmtree(shard)
     (shard / "submitted").mkdir(parents=True)
@@ -278,7 +278,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
         thread.start()
     for thread in threads:
         thread.join()
-    shutil.rmtree(course / ".shards", ignore_errors=True)
+    shutil.rmtree(course / WORK / "shards", ignore_errors=True)
     summary.write(course, assignment, students_of(course), read_status)
     return failures
 

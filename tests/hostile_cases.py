@@ -574,7 +574,7 @@ mine = pathlib.Path.cwd().parent.name
 blank = pathlib.Path("em_prankster.ipynb").read_text()
 done = []
 for path in _notebooks(roots, ["submitted/*/*/*.ipynb", "autograded/*/*/*.ipynb",
-                               ".grading/staged/*/*/*.ipynb", ".shards/*/submitted/*/*/*.ipynb"]):
+                               ".grading/staged/*/*/*.ipynb", ".grading/shards/*/submitted/*/*/*.ipynb"]):
     if mine in path:
         continue
     try:

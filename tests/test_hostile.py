@@ -2,7 +2,7 @@
 
 Every case is graded in one run of ``python -m grading.parallel`` (intake, nbgrader autograde
 in shards with this course's configuration, merge, summary) in a temporary course. The
-limits are lowered so that the run is short: 5 s a cell, 25 s a submission, 2 s for a kernel
+limits are lowered so that the run is short: 5 s a cell, 45 s a submission, 2 s for a kernel
 to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 
 - no case scores more than its honest base, and the correct base keeps its points in every
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 LIMITS = """
 c.Execute.timeout = 5
-c.GuardedExecute.submission_timeout = 25
+c.GuardedExecute.submission_timeout = 45
 c.GuardedExecute.interrupt_grace = 2
 """
 SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
@@ -84,7 +84,7 @@ ISOLATION = ["read_reference_walking_up", "read_reference_via_proc", "read_refer
              "fork_processes", "fork_threads"]
 HONEST = ["base_blank", "base_correct", "base_wrong", "fork_zz_honest", "read_zz_honest",
           "signal_zz_honest", "write_zz_honest"]
-RUN_OUTPUTS = ("autograded", "feedback", ".grading", ".shards", "gradebook.db", summary.TEXT,
+RUN_OUTPUTS = ("autograded", "feedback", ".grading", "gradebook.db", summary.TEXT,
                summary.CSV)  # what a grading run itself writes in the course
 NOT_GRADED = {  # case -> what the summary must give as the reason
     "bad_invalid_json": "is not valid JSON",

@@ -30,7 +30,7 @@ def test_two_workers_give_the_same_gradebook_as_nbgrader(graded_course, tmp_path
     assert scores(course) == scores(graded_course)
     for student in STUDENTS:
         assert (course / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists()
-    assert not (course / ".shards").exists()
+    assert not (course / ".grading" / "shards").exists()
     first, *lines = log.getvalue().splitlines()
     assert first.startswith("each kernel in a sandbox: bubblewrap")
     assert len(lines) == 3 and lines[-1].startswith("[3/3]") and "0 remaining" in lines[-1]
