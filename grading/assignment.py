@@ -15,3 +15,9 @@ ANSWERS = ("answer_prankster", "answer_location")
 #: The seed's schedule: (number of images, EM iterations) for each call of run_EM, each call
 #: starting from the parameters the previous one returned.
 SCHEDULE = ((50, 5), (100, 1), (300, 1), (500, 1), (1000, 1))
+
+
+def section_of(grade_id):
+    """The function or answer cell a test cell checks, from its grade_id
+    (``run_m_step_hidden_face`` -> ``run_m_step``); the grade_id itself if none."""
+    return next((s for s in (*FUNCTIONS, *ANSWERS) if grade_id.startswith(s + "_")), grade_id)

@@ -14,6 +14,7 @@ import tempfile
 
 import numpy as np
 import pytest
+from nbgrader.api import Gradebook
 
 from grading import notebook_cells
 from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK  # noqa: F401 (for the tests)
@@ -61,6 +62,13 @@ def nbgrader(course, *args, check=True, timeout=900):
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def grades(course, student):
+    """grade_id -> (score, max_score) of one student's notebook in the course's gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        return {g.name: (g.score, g.max_score) for g in nb.grades}
 
 
 def new_course(tmp):

@@ -1,4 +1,7 @@
-"""Grade the whole corpus with the real `nbgrader autograde` and check every verdict.
+"""Grade the whole corpus with the course's grading run and check every verdict.
+
+The run is `python -m grading.parallel` with two workers, each running the real `nbgrader
+autograde` on its share (tests/test_parallel.py checks that this gives nbgrader's own grades).
 
 Correct submissions, in any style, get full marks (the slow double-loop one may lose
 only the loop-limit cells). Each wrong submission loses points in the function that is
@@ -14,17 +17,14 @@ from nbgrader.api import Gradebook
 import corpus
 from grading import scan
 from grading.rebuild import RebuildNotebook, grade_id
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, nbgrader, new_course
+from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, nbgrader, nbgrader_env, new_course
 from grading import notebook_cells
+from grading.assignment import section_of
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 PARTS = corpus.FUNCTIONS + corpus.ANSWERS
 SOURCE = notebook_cells.read(SOURCE_NB)
-
-
-def part_of(grade_id):
-    return next(p for p in PARTS if grade_id.startswith(p + "_"))
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,9 @@ def graded_corpus(tmp_path_factory, source_nb):
         path = course / "submitted" / entry.name / ASSIGNMENT / NOTEBOOK
         path.parent.mkdir(parents=True)
         notebook_cells.write(corpus.submission(release, entry), path)
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
+                         cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     results = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for entry in entries:
@@ -46,8 +48,8 @@ def graded_corpus(tmp_path_factory, source_nb):
             lost = {}
             for grade in nb.grades:  # auto_score: the hard-EM bonus is not part of a verdict
                 score = grade.auto_score or 0.0
-                per_part[part_of(grade.name)][0] += score
-                per_part[part_of(grade.name)][1] += grade.max_score
+                per_part[section_of(grade.name)][0] += score
+                per_part[section_of(grade.name)][1] += grade.max_score
                 if score < grade.max_score:
                     lost[grade.name] = score
             results[entry.name] = (entry, per_part, lost)
@@ -96,7 +98,7 @@ def test_every_verdict(graded_corpus):
         for part, (score, top) in per_part.items():
             if part not in may_lose and score < top:
                 problems.append(f"{name}: lost points in {part}, which is right "
-                                f"({sorted(g for g in lost if part_of(g) == part)})")
+                                f"({sorted(g for g in lost if section_of(g) == part)})")
     assert not problems, "\n".join(problems)
 
 

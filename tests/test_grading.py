@@ -7,18 +7,11 @@ from nbgrader.validator import Validator
 
 import pytest
 
-from conftest import (ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB)
+from conftest import ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, grades
 from grading import notebook_cells
 from prankster import secret
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
-
-
-def scores(course, student):
-    """grade_id -> (score, max_score) of one student's autograded notebook."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
-        return {g.name: (g.score, g.max_score) for g in nb.grades}
 
 
 def validate(path, invert=False):
@@ -88,7 +81,7 @@ def test_grade_ids_name_the_function_they_test(source_nb):
 
 
 def test_reference_submission_scores_the_maximum(graded_course):
-    got = scores(graded_course, "reference")
+    got = grades(graded_course, "reference")
     lost = {gid: s for gid, s in got.items() if s[0] < s[1]}
     assert not lost, f"the reference lost points in {lost}"
 
@@ -107,12 +100,12 @@ def test_bonus_cells_give_extra_credit_only(graded_course, source_nb):
 
 
 def test_untouched_release_scores_zero(graded_course):
-    got = scores(graded_course, "untouched")
+    got = grades(graded_course, "untouched")
     assert sum(s for s, _ in got.values()) == 0, got
 
 
 def test_typical_mistakes_lose_points_where_they_are(graded_course):
-    got = scores(graded_course, "mistakes")
+    got = grades(graded_course, "mistakes")
     total = sum(s for s, _ in got.values())
     assert 0 < total < sum(m for _, m in got.values())
     lost = {gid for gid, (s, m) in got.items() if s < m}

@@ -2,11 +2,10 @@
 import io
 import shutil
 
-from nbgrader.api import Gradebook
 
 import pytest
 
-from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
+from conftest import ASSIGNMENT, NOTEBOOK, ROOT, grades, nbgrader, new_course
 from grading import parallel
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
@@ -15,9 +14,7 @@ STUDENTS = ("reference", "untouched", "mistakes")
 
 
 def scores(course):
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {(student, g.name): (g.score, g.max_score) for student in STUDENTS
-                for g in gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades}
+    return {student: grades(course, student) for student in STUDENTS}
 
 
 def test_two_workers_give_the_same_gradebook_as_nbgrader(graded_course, tmp_path):
