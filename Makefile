@@ -59,10 +59,12 @@ secret: $(VENV)/.installed
 release: data
 	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
 
-# The executed solution notebook, and its HTML for reading without Jupyter.
+# The executed solution notebook, and its HTML for reading without Jupyter or a network:
+# formulas as MathML, images embedded, test cells folded (grading/reader_html.py). Both are
+# the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
 	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
-	jupyter nbconvert --to html --log-level=WARN solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
+	$(BIN)/python -m grading.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
 submissions: release
 	$(BIN)/python demo/make_submissions.py

@@ -109,6 +109,16 @@ c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it
                  "server_extensions", "formgrader", "templates"),
 ]
 
-# No per-cell timestamps in executed notebooks: regenerating solutions/ changes only what
-# the cells print.
+# `make solutions` gives the same files byte for byte in every run (tests/test_sync.py compares
+# them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,
+# consecutive stream outputs merged, because one print() reaches the notebook as one output
+# or as several depending on when the kernel flushed.
 c.Execute.record_timing = False
+c.GenerateSolution.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.Execute",
+    "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
+]
