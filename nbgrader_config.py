@@ -122,3 +122,4 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.Execute",
     "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
 ]
+c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are off until enabled

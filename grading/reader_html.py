@@ -34,17 +34,33 @@ ASSIGNMENT = "em_prankster"
 NOT_EMBEDDED = re.compile(r"<img\b[^>]*\bsrc=[\"'](?!data:)([^\"']*)", re.I)
 
 
+# latex2mathml writes \log as a bare <mi>log</mi>, which browsers set flush against its
+# neighbours ("0logp"); TeX puts a thin space after such an operator name, and before it when
+# a number or a letter precedes it, and so does the page.
+OPERATOR_NAME = re.compile(r"(?P<after_letter></mn>|</mi>)?(?P<name><mi>(?:log|exp|max|min|arg|det)</mi>)")
+THIN_SPACE = '<mspace width="0.1667em"></mspace>'
+
+
+def mathml(latex, display):
+    """The MathML of one formula, ``display`` "inline" or "block", with TeX's thin spaces
+    around operator names such as log."""
+    def spaced(match):
+        before = match["after_letter"] + THIN_SPACE if match["after_letter"] else ""
+        return before + match["name"] + THIN_SPACE
+    return OPERATOR_NAME.sub(spaced, latex_to_mathml(latex, display=display))
+
+
 class MathMLRenderer(IPythonRenderer):
     """nbconvert's markdown renderer, writing each formula as MathML instead of TeX for MathJax."""
 
     def block_math(self, body):
-        return latex_to_mathml(body, display="block")
+        return mathml(body, "block")
 
     def inline_math(self, body):
-        return latex_to_mathml(body, display="inline")
+        return mathml(body, "inline")
 
     def latex_environment(self, name, body):
-        return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display="block")
+        return mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
 
 
 class ReaderHTMLExporter(HTMLExporter):

@@ -330,7 +330,8 @@ def test_solution_html_reads_offline(tmp_path):
             page.goto(READER_HTML.as_uri(), wait_until="load")
             assert not attempted, f"the page asked the network for {sorted(set(attempted))}"
 
-            # A formula: the lower bound, with a fraction, laid out as math.
+            # A formula with a fraction (the E-step's posterior), laid out as math.
+            assert page.locator("math").count() > 50, "expected the notebook's formulas as MathML"
             formula = page.locator("math[display='block']", has=page.locator("mfrac")).first
             formula.scroll_into_view_if_needed()
             box = formula.bounding_box()
@@ -344,7 +345,6 @@ def test_solution_html_reads_offline(tmp_path):
                        and f["top_bottom"] <= f["bottom_top"] + 1]
             assert fractions and len(stacked) == len(fractions), (
                 f"fractions not drawn as fractions (numerator above denominator): {fractions}")
-            assert page.locator("math").count() > 50, "expected the notebook's formulas as MathML"
             shown = page.locator("main").inner_text()
             assert "$" not in shown, "TeX left unconverted on the page: a '$' is shown"
 
