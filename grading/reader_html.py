@@ -42,8 +42,20 @@ THIN_SPACE = '<mspace width="0.1667em"></mspace>'
 
 
 def mathml(latex, display):
-    """The MathML of one formula, ``display`` "inline" or "block", with TeX's thin spaces
-    around operator names such as log."""
+    """One formula as MathML, with TeX's thin spaces around operator names such as log.
+
+    Parameters
+    ----------
+    latex : str
+        The formula's LaTeX, without the dollar signs.
+    display : {"inline", "block"}
+        In the line of text, or set apart on its own line.
+
+    Returns
+    -------
+    str
+        A ``<math>`` element.
+    """
     def spaced(match):
         before = match["after_letter"] + THIN_SPACE if match["after_letter"] else ""
         return before + match["name"] + THIN_SPACE
@@ -126,12 +138,13 @@ def reader_html(notebook, images):
 
 
 def main(argv=None):
+    """Write the readers' HTML of a notebook (``python -m grading.reader_html --help``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", nargs="?", type=pathlib.Path,
                         default=ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
                         help="the executed notebook (default: the solution notebook)")
     parser.add_argument("--images", type=pathlib.Path, default=ROOT / "source" / ASSIGNMENT,
-                        help="the folder of the markdown's images (default: source/%(default)s)")
+                        help="the folder of the markdown's images (default: %(default)s)")
     parser.add_argument("--output", type=pathlib.Path,
                         help="where to write the page (default: the notebook's path, with .html)")
     args = parser.parse_args(argv)
