@@ -112,14 +112,16 @@ c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it
 # `make solutions` gives the same files byte for byte in every run (tests/test_sync.py compares
 # them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,
 # consecutive stream outputs merged, because one print() reaches the notebook as one output
-# or as several depending on when the kernel flushed.
+# or as several depending on when the kernel flushed. The solution notebook runs with its own
+# cell limit, and a cell that fails or times out stops the build (grading/solution_only.py).
 c.Execute.record_timing = False
 c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.LockCells",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.ClearMarkScheme",
-    "nbgrader.preprocessors.Execute",
+    "grading.solution_only.ExecuteSolution",
     "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
 ]
+c.ExecuteSolution.timeout = 600
 c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are off until enabled

@@ -57,6 +57,21 @@ def test_solutions_are_in_sync_with_source(tmp_path):
     assert_same_bytes(tmp_path / "fresh.html", SOLUTION_HTML, "run `make solutions` and commit it")
 
 
+def test_a_failing_cell_stops_generate_solution(tmp_path):
+    """A cell that raises stops `nbgrader generate_solution` (grading.solution_only.ExecuteSolution)
+    instead of leaving a traceback in the solution notebook."""
+    course = new_course(tmp_path)
+    source = course / "source" / ASSIGNMENT / NOTEBOOK
+    nb = notebooks.read(source)
+    cell = notebooks.cells_by_id(nb)["data_file"]
+    cell.source += '\nraise RuntimeError("broken on purpose")'
+    notebooks.write(nb, source)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    proc = nbgrader(course, "generate_solution", ASSIGNMENT, "--force", check=False)
+    assert proc.returncode != 0, f"generate_solution succeeded with a failing cell:\n{proc.stderr[-2000:]}"
+    assert "broken on purpose" in proc.stdout + proc.stderr, proc.stderr[-2000:]
+
+
 def test_solution_html_is_made_from_the_solution_notebook(tmp_path):
     """The committed HTML is the committed notebook's (quicker than regenerating both)."""
     reader_html(ROOT, SOLUTION_NB, tmp_path / "solution.html")
