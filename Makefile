@@ -83,7 +83,7 @@ demo: solutions submissions feedback
 	@echo
 	@echo "Done. Where to look:"
 	@echo "  release/$(ASSIGNMENT)/      the notebook and data to hand out to students"
-	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, with its figures"
+	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, and its HTML to read in any browser, offline"
 	@echo "  autograded/<student>/       the demo class, graded: $(STUDENTS)"
 	@echo "  feedback/<student>/         the HTML feedback each student gets"
 	@echo "  grades.csv                  the scores exported from gradebook.db"
