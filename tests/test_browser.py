@@ -12,8 +12,11 @@ em_grading.py, as students get them, and no nbgrader_config.py):
    failing check's message;
 4. a correct but slow run_EM: the faces appear while the schedule cell is still running.
 
-A second test presses Validate in Notebook 7. Screenshots for a person to look at go to
-build/browser/ (their paths are printed at the end of the run).
+A second test presses Validate in Notebook 7. A third opens the solution's HTML for readers
+(solutions/em_prankster/em_prankster.html) from file with the network off and every request
+refused: nothing is requested, the formulas are laid out as math, the lineup loads, the test
+cells are folded. Screenshots for a person to look at go to build/browser/ (their paths are
+printed at the end of the run).
 """
 import re
 import shutil
