@@ -100,6 +100,14 @@ def test_one_loop_against_one_product_counts_follow_the_shapes():
     shown = float(re.search(r"the loop does (\d+\.\d\d)x the arithmetic", text)[1])
     assert_ratio(shown, loop, product, 0, 2)
     assert 0.5 < loop / product < 2, "the text says the counts are within a factor of two"
+    # the text: 256 arrays as large as the data for the 128 offsets, three at once at each
+    arrays = re.search(r"the loop writes: (\d+), of (\d+\.\d) MiB each; three at once at each "
+                       r"offset: (\d+\.\d) MiB", text)
+    assert arrays, text
+    size_mib = height * width * images * 8 / 2 ** 20  # float64 pixels
+    assert int(arrays[1]) == 2 * offsets == 256, text
+    assert float(arrays[2]) == pytest.approx(size_mib, abs=0.05), text
+    assert float(arrays[3]) == pytest.approx(3 * size_mib, abs=0.05), text
 
 
 def test_no_stated_winner_outside_the_printed_verdicts():
