@@ -62,10 +62,12 @@ secret: $(VENV)/.installed
 release: data
 	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
 
-# The executed solution notebook, and its HTML for reading without Jupyter.
+# The executed solution notebook, and its HTML for reading without Jupyter or a network:
+# formulas as MathML, images embedded, test cells folded (grading/reader_html.py). Both are
+# the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
 	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
-	jupyter nbconvert --to html --log-level=WARN solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
+	$(BIN)/python -m grading.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
 submissions: release
 	$(BIN)/python -m demo.make_submissions
@@ -84,7 +86,7 @@ demo: solutions submissions feedback
 	@echo
 	@echo "Done. Where to look:"
 	@echo "  release/$(ASSIGNMENT)/      the notebook and data to hand out to students"
-	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, with its figures"
+	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, and its HTML to read in any browser, offline"
 	@echo "  autograded/<student>/       the demo class, graded: $(STUDENTS)"
 	@echo "  feedback/<student>/         the HTML feedback each student gets"
 	@echo "  grades.csv                  the scores exported from gradebook.db"

@@ -6,7 +6,7 @@ in a temporary directory (as the tests make) grades in that directory.
 """
 import os
 
-from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback, GenerateSolution
 
 from grading.pipeline import with_steps
 
@@ -93,6 +93,16 @@ c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it
                  "server_extensions", "formgrader", "templates"),
 ]
 
-# No per-cell timestamps in executed notebooks: regenerating solutions/ changes only what
-# the cells print.
+# `make solutions` gives the same files byte for byte in every run (tests/test_sync.py compares
+# them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,
+# consecutive stream outputs merged, because one print() reaches the notebook as one output
+# or as several depending on when the kernel flushed. The solution notebook runs with its own
+# cell limit, and a cell that fails or times out stops the build (grading/solution_only.py).
 c.Execute.record_timing = False
+# ExecuteSolution replaces nbgrader's Execute in generate_solution.
+c.GenerateSolution.preprocessors = with_steps(
+    GenerateSolution, "preprocessors",
+    replace={"Execute": ["grading.solution_only.ExecuteSolution"]},
+    after={"Execute": ["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]})
+c.ExecuteSolution.timeout = 600
+c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are off until enabled

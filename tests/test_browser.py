@@ -12,8 +12,11 @@ em_grading.py, as students get them, and no nbgrader_config.py):
    failing check's message;
 4. a correct but slow run_EM: the faces appear while the schedule cell is still running.
 
-A second test presses Validate in Notebook 7. Screenshots for a person to look at go to
-build/browser/ (their paths are printed at the end of the run).
+A second test presses Validate in Notebook 7. A third opens the solution's HTML for readers
+(solutions/em_prankster/em_prankster.html) from file with the network off and every request
+refused: nothing is requested, the formulas are laid out as math, the lineup loads, the test
+cells are folded. Screenshots for a person to look at go to build/browser/ (their paths are
+printed at the end of the run).
 """
 import re
 import shutil
@@ -23,7 +26,7 @@ import pytest
 
 import corpus
 from browser import LabServer, NotebookPage, launch_chromium, require_browser
-from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT
+from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
 from grading import notebook_cells
 from grading.assignment import ANSWERS, FUNCTIONS
 
@@ -286,3 +289,88 @@ def test_validate_in_notebook7(solved_folder, page, lab):
         f"Validate in Notebook 7 with the reference solution: expected success, got\n{text}")
     REPORTS.append(("browser screenshot (Notebook 7)", f"Validate in Notebook 7: {shot}"))
     print(shot)
+
+
+# The readers' HTML (grading/reader_html.py), opened from file with the network cut off.
+READER_HTML = SOLUTION_NB.with_suffix(".html")
+# Each fraction in the page's MathML: the numerator's box, the denominator's box and the
+# line's height, as the browser laid them out.
+FRACTIONS_JS = """math => [...math.querySelectorAll('mfrac')].map(f => {
+    const [top, bottom] = [...f.children].map(c => c.getBoundingClientRect());
+    return {top_bottom: top.bottom, bottom_top: bottom.top, top_height: top.height,
+            bottom_height: bottom.height};
+})"""
+
+
+def test_solution_html_reads_offline(tmp_path):
+    """The solution's HTML, opened from file with every request blocked: formulas and lineup show.
+
+    The page must ask for nothing outside itself: the formulas are MathML, every image is
+    data in the page. Chromium is set offline and every request routed: any that is not the
+    page's own file is refused and recorded.
+    """
+    if not READER_HTML.exists():
+        pytest.fail(f"{READER_HTML} is missing: run `make solutions`")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    sync_playwright = require_browser()
+    attempted = []
+
+    def refuse(route):
+        url = route.request.url
+        if url == READER_HTML.as_uri():
+            route.continue_()
+        else:
+            attempted.append(url)
+            route.abort("internetdisconnected")
+
+    with sync_playwright() as playwright:
+        context = launch_chromium(playwright, tmp_path / "chromium-profile", width=1200, height=900)
+        try:
+            context.set_offline(True)
+            context.route("**/*", refuse)
+            page = context.new_page()
+            page.on("request", lambda request: None if request.url.startswith(("data:", "file:"))
+                    else attempted.append(request.url))
+            page.goto(READER_HTML.as_uri(), wait_until="load")
+            assert not attempted, f"the page asked the network for {sorted(set(attempted))}"
+
+            # A formula with a fraction (the E-step's posterior), laid out as math.
+            assert page.locator("math").count() > 50, "expected the notebook's formulas as MathML"
+            formula = page.locator("math[display='block']", has=page.locator("mfrac")).first
+            formula.scroll_into_view_if_needed()
+            box = formula.bounding_box()
+            fractions = formula.evaluate(FRACTIONS_JS)
+            shots = {"a formula (MathML)": ARTIFACTS / "reader_formula.png",
+                     "the lineup": ARTIFACTS / "reader_lineup.png"}
+            formula.screenshot(path=str(shots["a formula (MathML)"]))
+            assert box and box["width"] > 100 and box["height"] > 20, (
+                f"the first displayed formula with a fraction is not laid out as math: its box is {box}")
+            stacked = [f for f in fractions if f["top_height"] > 0 and f["bottom_height"] > 0
+                       and f["top_bottom"] <= f["bottom_top"] + 1]
+            assert fractions and len(stacked) == len(fractions), (
+                f"fractions not drawn as fractions (numerator above denominator): {fractions}")
+            shown = page.locator("main").inner_text()
+            assert "$" not in shown, "TeX left unconverted on the page: a '$' is shown"
+
+            # The lineup: an image embedded in the page, loaded.
+            lineup = page.locator("img[alt='The lineup of suspects']")
+            lineup.scroll_into_view_if_needed()
+            width = lineup.evaluate("img => img.complete ? img.naturalWidth : 0")
+            lineup.screenshot(path=str(shots["the lineup"]))
+            assert width > 0, "the lineup image did not load"
+
+            # Test cells folded: each a closed <details>, its code not shown until opened.
+            folded = page.locator("details.test-cell")
+            graded_tests = [c for c in notebook_cells.read(SOLUTION_NB).cells
+                            if notebook_cells.nbgrader_meta(c).get("grade")
+                            and not notebook_cells.nbgrader_meta(c).get("solution")]
+            assert folded.count() == len(graded_tests) > 0, (
+                f"expected each of the {len(graded_tests)} test cells folded, found {folded.count()}")
+            assert page.locator("details.test-cell[open]").count() == 0
+            assert "Hidden test" not in shown, "a hidden test's code is shown unfolded"
+            assert not attempted, f"the page asked the network for {sorted(set(attempted))}"
+        finally:
+            context.close()
+    report = "\n".join(f"{what}: {path}" for what, path in shots.items())
+    REPORTS.append(("the solution's HTML offline (tests/test_browser.py)", report))
+    print(report)

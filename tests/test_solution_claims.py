@@ -1,10 +1,12 @@
 """The solution notebook's stated results agree with the numbers it printed above them.
 
-Seconds change from run to run, so the solution notebook compares EM and hard-EM by counts
-(iterations, photos, matrix products until the face is recognisable) and shows seconds only
-as medians of repeats; every sentence that names a winner or a ratio is printed by the cell
-from its own numbers. These tests read the committed, executed notebook and recompute each
-such verdict and ratio from the printed table or timings, independently of the cell's code.
+Seconds change from run to run, so the solution notebook shows none (`make bench` times what
+it explains, and the README's Speed table gives the figures): it compares EM and hard-EM by
+counts (iterations, photos, matrix products until the face is recognisable), the plain and the
+reference log-likelihoods by their arithmetic, and counts the subnormal numbers it explains.
+Every sentence that names a winner or a ratio is printed by the cell from its own numbers.
+These tests read the committed, executed notebook and recompute each such verdict and ratio
+from the printed table or counts, independently of the cell's code.
 """
 import re
 
@@ -71,31 +73,41 @@ def test_em_against_hard_em_verdicts_follow_the_printed_table():
         assert verdict["winner"] == winner, verdict.group(0)
 
 
-def test_hard_em_seconds_ratio_follows_the_printed_medians():
-    text = printed("# Seconds per iteration on all 1000 photos")
-    found = re.search(r"EM (\d+\.\d{3}), hard-EM (\d+\.\d{3}): hard-EM's iteration is (\d+\.\d)x as fast", text)
-    assert found, text
-    em, hard, shown = map(float, found.groups())
-    assert_ratio(shown, em, hard, 3, 1)
-
-
-def test_subnormal_passage_follows_its_printed_timings():
+def test_subnormal_passage_follows_its_printed_counts():
+    """The text: the max trick alone leaves subnormal entries in q, run_e_step none, and
+    setting them to 0 changes q by less than 1e-305."""
     text = printed("np.random.seed(0)  # a random start with s = 50")
     shares = re.search(r"subnormal: (\d+\.\d)% with the max trick alone, (\d+\.\d)% from run_e_step", text)
     assert shares and float(shares[1]) > 0 and float(shares[2]) == 0, text
-    found = re.search(r"(\d+\.\d{3}) s with them, (\d+\.\d{3}) s without: (\d+\.\d)x on this machine", text)
-    assert found, text
-    with_them, without, shown = map(float, found.groups())
-    assert_ratio(shown, with_them, without, 3, 1)
+    change = re.search(r"largest change to q from setting them to 0: (\S+)\n", text)
+    assert change and 0 < float(change[1]) < 1e-305, text
 
 
-def test_one_loop_against_one_product_follows_its_printed_timings():
+def test_one_loop_against_one_product_counts_follow_the_shapes():
+    """The counts of arithmetic, recomputed from the problem's sizes, and the text's claim that
+    they are within a factor of two."""
     text = printed("def log_probability_one_loop")
-    slow = float(re.search(r"one loop over offsets \(3 runs\)\s+(\d+\.\d{3})", text)[1])
-    quick = float(re.search(r"one matrix product \(7 runs\)\s+(\d+\.\d{3})", text)[1])
-    found = re.search(r"same values: True; the matrix product is (\d+)x faster", text)
-    assert found, text
-    assert_ratio(float(found[1]), slow, quick, 3, 0)
+    assert "same values: True" in text, text
+    images = int(re.search(r"on (\d+) images, both ways", text)[1])
+    loop = int(re.search(r"one loop over offsets\s+([\d,]+)", text)[1].replace(",", ""))
+    product = int(re.search(r"one matrix product\s+([\d,]+)", text)[1].replace(",", ""))
+    height, width, face = 100, 200, 73  # the photos and the face (the README's first lines)
+    offsets, pixels = width - face + 1, height * width
+    # the loop: subtract, square, add, per offset, pixel and image; the product: multiply and
+    # add per offset, pixel and image, and the squared norms of the images and model images
+    assert loop == 3 * offsets * pixels * images, text
+    assert product == 2 * offsets * pixels * (images + 1) + 2 * pixels * images, text
+    shown = float(re.search(r"the loop does (\d+\.\d\d)x the arithmetic", text)[1])
+    assert_ratio(shown, loop, product, 0, 2)
+    assert 0.5 < loop / product < 2, "the text says the counts are within a factor of two"
+    # the text: 256 arrays as large as the data for the 128 offsets, three at once at each
+    arrays = re.search(r"the loop writes: (\d+), of (\d+\.\d) MiB each; three at once at each "
+                       r"offset: (\d+\.\d) MiB", text)
+    assert arrays, text
+    size_mib = height * width * images * 8 / 2 ** 20  # float64 pixels
+    assert int(arrays[1]) == 2 * offsets == 256, text
+    assert float(arrays[2]) == pytest.approx(size_mib, abs=0.05), text
+    assert float(arrays[3]) == pytest.approx(3 * size_mib, abs=0.05), text
 
 
 def test_no_stated_winner_outside_the_printed_verdicts():

@@ -1,6 +1,11 @@
-"""What is committed and generated is what source/ generates today."""
-import json
-import shutil
+"""What is committed and generated is, byte for byte, what source/ generates today.
+
+Each test regenerates into a temporary folder, with the commands `make` runs, and compares
+the files' bytes with the committed ones: the generated files have no run-dependent content
+(no timings, dates or memory addresses; fixed seeds), so any difference is a real change.
+"""
+import difflib
+import re
 import subprocess
 import sys
 
@@ -14,39 +19,76 @@ from grading import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
+SOLUTION_HTML = SOLUTION_NB.with_suffix(".html")
 
-def canonical(nb, outputs=True):
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    for cell in nb.cells:
-        cell.pop("id", None)
-        if not outputs and cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-            cell.metadata.pop("execution", None)
-    return nb
+
+def assert_same_bytes(fresh, committed, remedy):
+    """Fail with the first differing lines unless the two files are identical byte for byte."""
+    fresh_bytes, committed_bytes = fresh.read_bytes(), committed.read_bytes()
+    if fresh_bytes == committed_bytes:
+        return
+    diff = difflib.unified_diff(
+        committed_bytes.decode(errors="replace").splitlines(),
+        fresh_bytes.decode(errors="replace").splitlines(),
+        fromfile=f"committed {committed.relative_to(ROOT)}", tofile="regenerated", lineterm="", n=1)
+    shown = "\n".join(line[:200] for _, line in zip(range(30), diff))
+    raise AssertionError(f"{committed.relative_to(ROOT)} differs from what is generated today "
+                         f"({len(committed_bytes)} bytes committed, {len(fresh_bytes)} "
+                         f"regenerated): {remedy}\n{shown}")
+
+
+def reader_html(course, notebook, output):
+    """``make solutions``' HTML step, run with the course's own copy of grading/."""
+    subprocess.run([sys.executable, "-m", "grading.reader_html", str(notebook),
+                    "--images", str(course / "source" / ASSIGNMENT), "--output", str(output)],
+                   cwd=course, env=nbgrader_env(), check=True)
 
 
 def test_release_is_in_sync_with_source(tmp_path):
     course = new_course(tmp_path)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    fresh = notebook_cells.read(course / "release" / ASSIGNMENT / NOTEBOOK)
-    assert canonical(fresh) == canonical(notebook_cells.read(RELEASE_NB)), (
-        "release/ is out of date: run `make release` and commit it")
+    assert_same_bytes(course / "release" / ASSIGNMENT / NOTEBOOK, RELEASE_NB,
+                      "run `make release` and commit it")
 
 
 def test_solutions_are_in_sync_with_source(tmp_path):
+    """The executed solution notebook and its HTML, regenerated as `make solutions` does."""
     course = new_course(tmp_path)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     nbgrader(course, "generate_solution", ASSIGNMENT, "--force")
-    fresh = notebook_cells.read(course / "solutions" / ASSIGNMENT / NOTEBOOK)
-    assert canonical(fresh, outputs=False) == canonical(notebook_cells.read(SOLUTION_NB), outputs=False), (
-        "solutions/ is out of date: run `make solutions` and commit it")
+    fresh = course / "solutions" / ASSIGNMENT / NOTEBOOK
+    assert_same_bytes(fresh, SOLUTION_NB, "run `make solutions` and commit it")
+    reader_html(course, fresh, tmp_path / "fresh.html")
+    assert_same_bytes(tmp_path / "fresh.html", SOLUTION_HTML, "run `make solutions` and commit it")
 
 
-def test_demo_submissions_are_in_sync():
-    for student, nb in make_submissions.submissions().items():
-        committed = notebook_cells.read(ROOT / "demo" / "submitted" / student / ASSIGNMENT / NOTEBOOK)
-        assert canonical(nb) == canonical(committed), (
-            f"demo/submitted/{student} is out of date: run `make submissions` and commit it")
+def test_a_failing_cell_stops_generate_solution(tmp_path):
+    """A cell that raises stops `nbgrader generate_solution` (grading.solution_only.ExecuteSolution)
+    instead of leaving a traceback in the solution notebook."""
+    course = new_course(tmp_path)
+    source = course / "source" / ASSIGNMENT / NOTEBOOK
+    nb = notebook_cells.read(source)
+    cell = notebook_cells.cells_by_id(nb)["data_file"]
+    cell.source += '\nraise RuntimeError("broken on purpose")'
+    notebook_cells.write(nb, source)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    proc = nbgrader(course, "generate_solution", ASSIGNMENT, "--force", check=False)
+    assert proc.returncode != 0, f"generate_solution succeeded with a failing cell:\n{proc.stderr[-2000:]}"
+    assert "broken on purpose" in proc.stdout + proc.stderr, proc.stderr[-2000:]
+
+
+def test_solution_html_is_made_from_the_solution_notebook(tmp_path):
+    """The committed HTML is the committed notebook's (quicker than regenerating both)."""
+    reader_html(ROOT, SOLUTION_NB, tmp_path / "solution.html")
+    assert_same_bytes(tmp_path / "solution.html", SOLUTION_HTML, "run `make solutions` and commit it")
+
+
+def test_demo_submissions_are_in_sync(tmp_path):
+    make_submissions.main(out=tmp_path)
+    for student in make_submissions.submissions():
+        path = ROOT / "demo" / "submitted" / student / ASSIGNMENT / NOTEBOOK
+        assert_same_bytes(tmp_path / student / ASSIGNMENT / NOTEBOOK, path,
+                          "run `make submissions` and commit it")
 
 
 def test_notebooks_name_one_kernel():
@@ -80,10 +122,30 @@ def test_solution_notebook_ran_cleanly_with_its_figures():
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source[:60]
 
 
-def test_solution_html_is_made_from_the_solution_notebook(tmp_path):
-    html = SOLUTION_NB.with_suffix(".html")
-    shutil.copy(SOLUTION_NB, tmp_path / SOLUTION_NB.name)
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--log-level=WARN",
-                    str(tmp_path / SOLUTION_NB.name)], check=True, env=nbgrader_env())
-    assert (tmp_path / html.name).read_text() == html.read_text(), (
-        "solutions/*.html is out of date: run `make solutions` and commit it")
+
+# What changes from run to run and so must not be in a committed output: seconds, dates and
+# times of day, memory addresses and default object reprs.
+RUN_DEPENDENT = {
+    "seconds": r"\d(\.\d+)? ?(s|sec|seconds|ms)\b",
+    "a date": r"\b20\d\d-\d\d-\d\d\b",
+    "a time of day": r"\b\d\d:\d\d:\d\d\b",
+    "a memory address": r"\b0x[0-9a-fA-F]{6,}\b",
+    "an object's repr": r"<[\w.]+ object at ",
+}
+
+
+def test_committed_outputs_hold_no_run_dependent_numbers():
+    """Every output of the executed notebooks in solutions/ and demo/ is the same in every run."""
+    paths = [SOLUTION_NB, *sorted((ROOT / "demo" / "submitted").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}"))]
+    for path in paths:
+        for i, cell in enumerate(notebook_cells.read(path).cells):
+            for output in cell.get("outputs", []):
+                texts = [output.get("text", ""), output.get("data", {}).get("text/plain", ""),
+                         output.get("data", {}).get("text/html", "")]
+                for text in texts:
+                    text = "".join(text) if isinstance(text, list) else text
+                    for what, pattern in RUN_DEPENDENT.items():
+                        found = re.search(pattern, text)
+                        assert not found, (f"{path.relative_to(ROOT)}, cell {i}: {what} in an output "
+                                           f"({found.group(0)!r} in {text[:200]!r}): it changes "
+                                           f"from run to run; count instead, or leave it to `make bench`")
