@@ -2,6 +2,7 @@
 #   make demo   set up, build data, release and solutions, autograde the demo class, feedback
 #   make test   set up, build data, run the test suite
 #   make lab    JupyterLab on localhost for this course, with nbgrader's Validate and formgrader
+#   make hub    JupyterHub on 127.0.0.1:8000 with an instructor and four students (as root)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -26,7 +27,7 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data secret release solutions submissions demo autograde feedback test lab clean
+.PHONY: bench lock help venv data secret release solutions submissions demo autograde feedback test lab clean hub hub-env hub-down postgres
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -98,7 +99,7 @@ $(BWRAP):
 $(CHROMIUM):
 	$(APT_INSTALL) chromium
 
-test: data $(BWRAP) $(CHROMIUM)
+test: data $(BWRAP) $(CHROMIUM) hub-env postgres
 	$(BIN)/python -m pytest tests
 
 # JupyterLab on localhost for the course folder, nbgrader's extensions enabled (Validate,
@@ -116,3 +117,37 @@ lock:
 
 clean:
 	rm -rf submitted autograded feedback .shards .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+
+# --- Issue 15: the course on a JupyterHub (hub/), the gradebook on PostgreSQL ----------------
+# The hub's environment is built from Debian's Python, which every user can read (the course's
+# .venv may come from a Python they cannot), with its own pins (hub/requirements.txt,
+# hub/constraints.txt) and configurable-http-proxy from npm (hub/package-lock.json).
+HUB_PREFIX := /opt/em-prankster-hub
+HUB_SYSTEM_PYTHON := /usr/bin/python3.11
+HUB_PORT ?= 8000
+HUB_STATE ?= /srv/em-prankster-hub
+PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
+$(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt
+	$(HUB_SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
+	test -x $(HUB_PREFIX)/bin/python || $(HUB_SYSTEM_PYTHON) -m venv $(HUB_PREFIX)
+	$(HUB_PREFIX)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_PREFIX)/bin/python -m pip install --quiet -r hub/requirements.txt -c hub/constraints.txt
+	command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }
+	mkdir -p $(HUB_PREFIX)/node && cp hub/package.json hub/package-lock.json $(HUB_PREFIX)/node/
+	cd $(HUB_PREFIX)/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-env: $(HUB_PREFIX)/.installed
+
+# Debian's PostgreSQL, for the gradebook on a server (tests/test_postgres.py starts its own).
+postgres:
+	$(if $(PG_INITDB),@true,$(APT_INSTALL) postgresql)
+
+# Set up (users, exchange, the course in the instructor's home) and start the hub on
+# 127.0.0.1:$(HUB_PORT); Ctrl-C stops it. `make hub-down` removes its users and folder.
+hub: hub-env data
+	$(HUB_PREFIX)/bin/python hub/hubctl.py serve --state $(HUB_STATE) --port $(HUB_PORT)
+
+hub-down:
+	$(HUB_PREFIX)/bin/python hub/hubctl.py down --state $(HUB_STATE)

@@ -112,3 +112,16 @@ c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it
 # No per-cell timestamps in executed notebooks: regenerating solutions/ changes only what
 # the cells print.
 c.Execute.record_timing = False
+
+# --- Issue 15: the gradebook on a server, late submissions -----------------------------------
+# The gradebook is gradebook.db in this folder (nbgrader's SQLite default) unless
+# EM_PRANKSTER_DB_URL names a server, such as postgresql://grader@127.0.0.1:5432/em_prankster
+# (psycopg is in the hub's environment, hub/requirements.txt). A server takes concurrent
+# writers: grading.parallel's workers then write to it directly (grading/gradebook.py).
+if os.environ.get("EM_PRANKSTER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["EM_PRANKSTER_DB_URL"]
+# A submission after the assignment's due date (nbgrader db assignment add em_prankster
+# --duedate=...) loses 10 points per started hour late, never more than its score
+# (grading/late.py; nbgrader's AssignLatePenalties step above applies it).
+c.AssignLatePenalties.plugin_class = "grading.late.PenaltyPerHour"
+c.PenaltyPerHour.points_per_hour = 10.0
