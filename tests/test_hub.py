@@ -253,8 +253,9 @@ def cycle(hub, timeout):
             teacher = log_in(browser, hub, INSTRUCTOR)
             seen["before"] = gradebook_row(teacher, hub, "empt-dee")
             shot(teacher, "05_formgrader_needs_review")
-            teacher.locator("tr").filter(has=teacher.locator("a.name-shown", has_text="empt-dee")) \
-                .locator("a.name-shown").click()
+            link = teacher.locator("tr").filter(has=teacher.locator("a.name-shown", has_text="empt-dee")) \
+                .locator("a.name-shown").get_attribute("href")
+            teacher.goto(f"{hub.url}{link}")  # the row's link to the submission
             teacher.locator(".full-credit").first.wait_for()
             held = teacher.locator(".panel").filter(has_text="held for the instructor's review") \
                 .filter(has=teacher.locator(".full-credit"))
