@@ -147,7 +147,7 @@ postgres:
 # Set up (users, exchange, the course in the instructor's home) and start the hub on
 # 127.0.0.1:$(HUB_PORT); Ctrl-C stops it. `make hub-down` removes its users and folder.
 hub: hub-env data
-	$(HUB_PREFIX)/bin/python hub/hubctl.py serve --state $(HUB_STATE) --port $(HUB_PORT)
+	EM_PRANKSTER_HUB_PREFIX=$(HUB_PREFIX) $(HUB_PREFIX)/bin/python hub/hubctl.py serve --state $(HUB_STATE) --port $(HUB_PORT)
 
 hub-down:
-	$(HUB_PREFIX)/bin/python hub/hubctl.py down --state $(HUB_STATE)
+	EM_PRANKSTER_HUB_PREFIX=$(HUB_PREFIX) $(HUB_PREFIX)/bin/python hub/hubctl.py down --state $(HUB_STATE)

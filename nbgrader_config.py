@@ -101,9 +101,12 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-c.HTMLExporter.template_name = "feedback_by_function"
-c.HTMLExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
-c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
+# The template is set for generate_feedback's exporter only (grading.feedback.FeedbackExporter):
+# set for every HTMLExporter, it would replace the formgrader's own and break its submission view.
+c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
+c.FeedbackExporter.template_name = "feedback_by_function"
+c.FeedbackExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
+c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
     os.path.join(COURSE_ROOT, "grading", "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__),
                  "server_extensions", "formgrader", "templates"),

@@ -310,15 +310,30 @@ def down(state):
     shutil.rmtree(state["dir"], ignore_errors=True)
 
 
-def login(url, name, password, timeout=60):
-    """Log in through the hub's login form; returns the page the hub sent the user to."""
+def login(url, name, password, timeout=120):
+    """Log in through the hub's login form and wait until the user's JupyterLab answers;
+    returns its URL."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{url}/hub/login", timeout=timeout).read().decode()
     xsrf = re.search(r'name="_xsrf"[^>]*value="([^"]+)"', page)
     data = {"username": name, "password": password, **({"_xsrf": xsrf.group(1)} if xsrf else {})}
     with opener.open(f"{url}/hub/login", urllib.parse.urlencode(data).encode(), timeout=timeout) as r:
-        return r.geturl(), r.read().decode(errors="replace")
+        where = r.geturl()
+    if "/hub/login" in where:
+        raise HubError(f"the hub did not accept {name}'s password")
+    # the hub starts the user's server (spawn-pending), then sends them to it
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(f"{url}/user/{name}/lab", timeout=timeout) as r:
+                if f"/user/{name}/lab" in r.geturl() and r.status == 200:
+                    return r.geturl()
+        except urllib.error.HTTPError as error:
+            if error.code not in (424, 502, 503):
+                raise
+        time.sleep(0.5)
+    raise HubError(f"{name}'s server did not answer within {timeout} s")
 
 
 def serve(args):
@@ -331,10 +346,11 @@ def serve(args):
     else:
         state = up(state_dir, args.port)
     hub = Hub(state)
-    where, page = login(hub.url, state["instructor"], passwords(state)[state["instructor"]])
-    if "/user/" not in where:
+    try:
+        login(hub.url, state["instructor"], passwords(state)[state["instructor"]])
+    except BaseException:
         hub.stop()
-        raise HubError(f"logging in as {state['instructor']} did not reach a server ({where})")
+        raise
     print(f"JupyterHub on {hub.url}: set up, started and logged in as {state['instructor']} "
           f"in {time.perf_counter() - start:.1f} s.\n"
           f"  instructor: {state['instructor']} (course in {state['course']}, formgrader in the Nbgrader menu)\n"
