@@ -67,6 +67,7 @@ def run(course, db_url, *args, timeout=600):
 def course_with(tmp, db_url, students):
     """A copy of the course whose assignment is generated into the server's gradebook, with
     ``students`` ({name: demo kind}) in submitted/."""
+    tmp.mkdir(parents=True)
     course = new_course(tmp)
     run(course, db_url, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force", "--log-level=WARN")
     for name, kind in students.items():
