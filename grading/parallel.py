@@ -18,7 +18,9 @@
    copies. One ``nbgrader autograde`` grades the shard (start-up is paid once per shard,
    not per student). The shard's grades, comments and ``autograded/`` folders are then
    merged into the course's gradebook, so an interrupted run loses only the shards in
-   flight, and ``--resume`` grades only the students not yet done.
+   flight, and ``--resume`` grades only the students not yet done. With the gradebook on a
+   server (``c.CourseDirectory.db_url``, ``grading/gradebook.py``), which takes concurrent
+   writers, the shards write to it directly: no copies, and only ``autograded/`` is merged.
 3. **Containment**: if the grading process itself dies (a submission killed it) or runs
    past its time, the student it was grading gets that as the reason and the others of
    the shard are graded again in a new one. Every student ends with a score or a reason.

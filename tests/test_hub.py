@@ -14,7 +14,7 @@ and removes all of it afterwards. Then:
    held, gives full credit back; the total in the formgrader and ``nbgrader export`` rise;
 5. the instructor generates and releases feedback; each student presses Fetch Feedback and
    gets their own feedback, and nobody else's; no student can list the exchange's inbound
-   or feedback folders.
+   or feedback folders, nor read another student's notebook in their home.
 
 Screenshots of each step go to build/hub/.
 """
@@ -310,6 +310,9 @@ def cycle(hub, timeout):
                     proc = hubctl.run_as(name, ["ls", f"{hub.state['exchange']}/em-prankster/{folder}"],
                                          check=False)
                     seen["listing"][(name, folder)] = (proc.returncode, proc.stdout + proc.stderr)
+                other = next(o for o in PLAN if o != name)  # and another student's fetched notebook
+                proc = hubctl.run_as(name, ["cat", str(home(other) / ASSIGNMENT / NOTEBOOK)], check=False)
+                seen["listing"][(name, f"~{other}")] = (proc.returncode, proc.stdout[:200] + proc.stderr)
         finally:
             browser.close()
     seen["total"] = round(time.perf_counter() - start, 1)
@@ -369,6 +372,7 @@ def test_each_student_gets_only_their_own_feedback(cycle):
         assert not any(o in html for o in others), f"{name}'s feedback names another student"
 
 
-def test_students_cannot_list_the_exchange(cycle):
+def test_students_cannot_list_the_exchange_nor_read_each_others_homes(cycle):
+    assert len(cycle["listing"]) == 3 * len(PLAN)
     for (name, folder), (code, out) in cycle["listing"].items():
         assert code != 0 and "Permission denied" in out, (name, folder, code, out)
