@@ -3,6 +3,7 @@
 #   make test   set up, build data, run the test suite
 #   make check  the fast tests alone (under a minute)
 #   make lab    JupyterLab on localhost for this course, with nbgrader's Validate and formgrader
+#   make hub    JupyterHub on 127.0.0.1:8000 with an instructor and four students (as root)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -26,7 +27,7 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean
+.PHONY: bench lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean hub hub-env hub-down postgres
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -103,7 +104,7 @@ $(BWRAP):
 $(CHROMIUM):
 	$(APT_INSTALL) chromium
 
-test: data $(BWRAP) $(CHROMIUM)
+test: data $(BWRAP) $(CHROMIUM) hub-env postgres
 	$(BIN)/python -m pytest tests
 
 # The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"): under a minute.
@@ -131,3 +132,39 @@ lock:
 
 clean:
 	rm -rf submitted autograded feedback .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+
+# --- The course on a JupyterHub (hub/), the gradebook on PostgreSQL -----------------------------
+# The hub's environment is built from Debian's Python, which every user can read (the course's
+# .venv may come from a Python they cannot), with its own pins (hub/requirements.txt,
+# hub/constraints.txt) and configurable-http-proxy from npm (hub/package-lock.json).
+HUB_PREFIX := /opt/em-prankster-hub
+HUB_SYSTEM_PYTHON := /usr/bin/python3.11
+HUB_PORT ?= 8000
+HUB_STATE ?= /srv/em-prankster-hub
+PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
+$(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt \
+    pyproject.toml setup.cfg $(wildcard grading/*.py prankster/*.py bench/*.py hub/*.py demo/*.py) source/$(ASSIGNMENT)/em_grading.py
+	$(HUB_SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
+	test -x $(HUB_PREFIX)/bin/python || $(HUB_SYSTEM_PYTHON) -m venv $(HUB_PREFIX)
+	$(HUB_PREFIX)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_PREFIX)/bin/python -m pip install --quiet -r hub/requirements.txt -c hub/constraints.txt
+	$(HUB_PREFIX)/bin/python -m pip install --quiet --no-deps --force-reinstall .  # the course's code, a copy every user can read
+	command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }
+	mkdir -p $(HUB_PREFIX)/node && cp hub/package.json hub/package-lock.json $(HUB_PREFIX)/node/
+	cd $(HUB_PREFIX)/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-env: $(HUB_PREFIX)/.installed
+
+# Debian's PostgreSQL, for the gradebook on a server (tests/test_postgres.py starts its own).
+postgres:
+	$(if $(PG_INITDB),@true,$(APT_INSTALL) postgresql)
+
+# Set up (users, exchange, the course in the instructor's home) and start the hub on
+# 127.0.0.1:$(HUB_PORT); Ctrl-C stops it. `make hub-down` removes its users and folder.
+hub: hub-env data
+	EM_PRANKSTER_HUB_PREFIX=$(HUB_PREFIX) $(HUB_PREFIX)/bin/python hub/hubctl.py serve --state $(HUB_STATE) --port $(HUB_PORT)
+
+hub-down:
+	EM_PRANKSTER_HUB_PREFIX=$(HUB_PREFIX) $(HUB_PREFIX)/bin/python hub/hubctl.py down --state $(HUB_STATE)

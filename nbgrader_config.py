@@ -85,9 +85,12 @@ c.GenerateFeedback.preprocessors = with_steps(
                          # nbgrader's ClearHiddenTests, on test cells only
                          "grading.feedback.ClearHiddenTestRegions"]})
 
-c.HTMLExporter.template_name = "feedback_by_function"
-c.HTMLExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
-c.HTMLExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
+# The template is set for generate_feedback's exporter only (grading.feedback.FeedbackExporter):
+# set for every HTMLExporter, it would replace the formgrader's own and break its submission view.
+c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
+c.FeedbackExporter.template_name = "feedback_by_function"
+c.FeedbackExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
+c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
     os.path.join(COURSE_ROOT, "grading", "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__),
                  "server_extensions", "formgrader", "templates"),
@@ -106,3 +109,16 @@ c.GenerateSolution.preprocessors = with_steps(
     after={"Execute": ["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]})
 c.ExecuteSolution.timeout = 600
 c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are off until enabled
+
+# --- The gradebook on a server, late submissions ----------------------------------------------
+# The gradebook is gradebook.db in this folder (nbgrader's SQLite default) unless
+# EM_PRANKSTER_DB_URL names a server, such as postgresql://grader@127.0.0.1:5432/em_prankster
+# (psycopg is in the hub's environment, hub/requirements.txt). A server takes concurrent
+# writers: grading.parallel's workers then write to it directly (grading/gradebook.py).
+if os.environ.get("EM_PRANKSTER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["EM_PRANKSTER_DB_URL"]
+# A submission after the assignment's due date (nbgrader db assignment add em_prankster
+# --duedate=...) loses 10 points per started hour late, never more than its score
+# (grading/late.py; nbgrader's AssignLatePenalties step above applies it).
+c.AssignLatePenalties.plugin_class = "grading.late.PenaltyPerHour"
+c.PenaltyPerHour.points_per_hour = 10.0

@@ -7,8 +7,18 @@ then removes the hidden regions from the test cells' source.
 """
 import re
 
+from nbconvert.exporters import HTMLExporter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+
+class FeedbackExporter(HTMLExporter):
+    """The HTML exporter of ``nbgrader generate_feedback`` only (``c.GenerateFeedback.exporter_class``).
+
+    The feedback template (``feedback_by_function``) is configured for this class, not for
+    every HTMLExporter: the formgrader renders submissions with an HTMLExporter and its own
+    ``formgrade`` template, which a course-wide HTMLExporter setting would replace.
+    """
 
 
 class ShortTracebacks(NbGraderPreprocessor):

@@ -18,7 +18,9 @@
    copies. One ``nbgrader autograde`` grades the shard (start-up is paid once per shard,
    not per student). The shard's grades, comments and ``autograded/`` folders are then
    merged into the course's gradebook, so an interrupted run loses only the shards in
-   flight, and ``--resume`` grades only the students not yet done.
+   flight, and ``--resume`` grades only the students not yet done. With the gradebook on a
+   server (``c.CourseDirectory.db_url``, ``grading/gradebook.py``), which takes concurrent
+   writers, the shards write to it directly: no copies, and only ``autograded/`` is merged.
 3. **Containment**: if the grading process itself dies (a submission killed it) or runs
    past its time, the student it was grading gets that as the reason and the others of
    the shard are graded again in a new one. Every student ends with a score or a reason.
@@ -42,7 +44,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from grading import intake, sandbox as sandboxing, summary
+from grading import gradebook as gradebooks, intake, sandbox as sandboxing, summary
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
 WORK = ".grading"  # the run's work folder in the course: staged/, status/, shards/
@@ -53,8 +55,9 @@ def students_of(course):
     return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
 
 
-def make_shard(course, index, students, gradebook_lock):
-    """A course folder for one worker, sharing everything but the gradebook."""
+def make_shard(course, index, students, gradebook_lock, copy_gradebook=True):
+    """A course folder for one worker, sharing everything but the gradebook (with a gradebook
+    on a server, copy_gradebook=False: the shard writes to the server too)."""
     shard = course / WORK / "shards" / str(index)
     if shard.exists():
         shutil.rmtree(shard)
@@ -62,8 +65,9 @@ def make_shard(course, index, students, gradebook_lock):
     for name in LINKED:
         if (course / name).exists():
             (shard / name).symlink_to(course / name)
-    with gradebook_lock:
-        shutil.copy(course / "gradebook.db", shard / "gradebook.db")
+    if copy_gradebook:
+        with gradebook_lock:
+            shutil.copy(course / "gradebook.db", shard / "gradebook.db")
     for student in students:
         (shard / "submitted" / student).symlink_to(course / WORK / "staged" / student)
     return shard
@@ -157,8 +161,11 @@ def grade_shard(shard, assignment, env, time_limit, sandbox=True):
     return finished, failures, culprit
 
 
-def merge(course, shard, assignment, students):
-    """Copy the shard's results for ``students`` into the course's gradebook and folders."""
+def merge(course, shard, assignment, students, server=False):
+    """Copy the shard's results for ``students`` into the course's gradebook and folders
+    (with a gradebook on a server, ``server``, the grades are there already: folders only)."""
+    if server:
+        return move_autograded(course, shard, students)
     # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are added.
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader.api")
     with Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as source, \
@@ -183,13 +190,19 @@ def merge(course, shard, assignment, students):
                 into.late_submission_penalty = notebook.late_submission_penalty
             target.db.commit()
             del submission
-            graded_dir = shard / "autograded" / student
-            if graded_dir.is_dir():
-                destination = course / "autograded" / student
-                if destination.exists():
-                    shutil.rmtree(destination)
-                destination.parent.mkdir(exist_ok=True)
-                shutil.move(str(graded_dir), str(destination))
+    move_autograded(course, shard, students)
+
+
+def move_autograded(course, shard, students):
+    """Move the shard's autograded/<student> folders into the course's."""
+    for student in students:
+        graded_dir = shard / "autograded" / student
+        if graded_dir.is_dir():
+            destination = course / "autograded" / student
+            if destination.exists():
+                shutil.rmtree(destination)
+            destination.parent.mkdir(exist_ok=True)
+            shutil.move(str(graded_dir), str(destination))
 
 
 def autograde(course, assignment, workers=None, students=None, out=sys.stderr, resume=False,
@@ -205,7 +218,10 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     """
     course = Path(course).resolve()
     notebook = f"{assignment}.ipynb"
-    for needed in (course / "gradebook.db", course / "release" / assignment / notebook):
+    # A gradebook on a server (db_url, grading/gradebook.py) takes concurrent writers: no copies.
+    db_url = gradebooks.url(course)
+    server = gradebooks.on_server(db_url)
+    for needed in ([] if server else [course / "gradebook.db"]) + [course / "release" / assignment / notebook]:
         if not needed.exists():
             raise SystemExit(f"{needed} is missing: run `nbgrader generate_assignment {assignment}` first")
     if sandbox:
@@ -222,7 +238,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     staged = intake.stage(course / "submitted", course / WORK / "staged", assignment, notebook,
                           set(students))
     todo, failures = [], {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url) as gb:
         for student in students:
             entry = staged[student]
             if entry.staged:
@@ -253,7 +269,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
                 part = jobs.get_nowait()
             except queue.Empty:
                 return
-            shard = make_shard(course, next(counter), part, lock)
+            shard = make_shard(course, next(counter), part, lock, copy_gradebook=not server)
             finished, failed, culprit = grade_shard(shard, assignment, env, per_student * len(part),
                                                     sandbox)
             done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
@@ -263,7 +279,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
             else:
                 failed.update({s: "nbgrader ended without grading it" for s in rest})
             with lock:
-                merge(course, shard, assignment, finished)
+                merge(course, shard, assignment, finished, server)
                 for student in finished:
                     write_status(course, assignment, student, True, staged[student].notes)
                     progress.tick(student, True)

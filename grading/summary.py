@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from grading import gradebook as gradebooks
 from grading.execute import REASONS
 
 TEXT = "grading_summary.txt"
@@ -96,7 +97,7 @@ def write(course, assignment, students, read_status):
     """Write TEXT and CSV in ``course`` for ``students``; return the summary text."""
     course = Path(course)
     lines, rows = [], []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebooks.url(course)) as gb:
         for student in students:
             line, student_cells = student_rows(gb, course, assignment, student,
                                                read_status(course, assignment, student))

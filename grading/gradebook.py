@@ -1,0 +1,20 @@
+"""Where the course's gradebook is: nbgrader's SQLite file, or a database server.
+
+``c.CourseDirectory.db_url`` in ``nbgrader_config.py`` (set from EM_PRANKSTER_DB_URL there)
+names a server, such as PostgreSQL; without it the gradebook is ``gradebook.db`` in the
+course folder, as nbgrader's default. A server takes concurrent writers, so
+``grading/parallel.py`` lets its workers write to it directly instead of merging copies.
+"""
+from pathlib import Path
+
+
+def url(course):
+    """The gradebook's SQLAlchemy URL for the course folder ``course``."""
+    from traitlets.config import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return config.get("CourseDirectory", {}).get("db_url") or f"sqlite:///{Path(course) / 'gradebook.db'}"
+
+
+def on_server(db_url):
+    """True if ``db_url`` is a database server (not an SQLite file)."""
+    return not db_url.startswith("sqlite")
