@@ -17,7 +17,8 @@ SCENE_SHAPE = (100, 200)
 S = SCENE_SHAPE
 
 WALL = 200
-#: The banner on the wall: lines of big dark letters (scale ``BANNER_SCALE``) from row ``BANNER_TOP``.
+#: The banner on the wall: lines of big dark letters, ``BANNER_SCALE`` times the font, from
+#: row ``BANNER_TOP``. Not an answer: it is there for EM to pin the background down.
 BANNER, BANNER_SCALE, BANNER_TOP, BANNER_INK = ("GAME", "NIGHT"), 4, 10, 20
 #: The placard in the face's coordinates: rows ``PLACARD_ROWS``, columns ``PLACARD_COLS``
 #: (ends exclusive); a dark grey board in a black frame, black letters at most ``PLACARD_SCALE``
@@ -90,7 +91,8 @@ def hold_placard(face, message):
     masks = [render(text, max(1, min(PLACARD_SCALE, (right - left - 2 * FRAME) // w)))
              for text, w in zip(message, widths)]
     height = sum(m.shape[0] for m in masks) + LINE_GAP * (len(masks) - 1)
-    if height > bottom - top - 2 * FRAME or max(m.shape[1] for m in masks) > right - left - 2 * FRAME:
+    inside = (bottom - top - 2 * FRAME, right - left - 2 * FRAME)
+    if height > inside[0] or max(m.shape[1] for m in masks) > inside[1]:
         raise ValueError("message does not fit on the placard")
     ink = np.zeros(face.shape, dtype=bool)
     row = top + (bottom - top - height + 1) // 2
