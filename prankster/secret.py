@@ -8,8 +8,8 @@ the answer key together.
 #: Name of the suspect whose face is hidden in the photos (see ``suspects.SUSPECTS``).
 PRANKSTER = "Mirela Stroud"
 
-#: Lines of the message painted on the background wall.
-MESSAGE = ("UNDER THE", "SOFA")
+#: Lines of the message on the placard the prankster holds (see ``scene.hold_placard``).
+MESSAGE = ("UNDER", "THE", "SOFA")
 
 #: Lower-case words that a correct free-text answer about the hiding place must contain.
 ANSWER_KEYWORDS = ("sofa",)

@@ -6,11 +6,11 @@ import pytest
 
 from conftest import DATA
 from grading.assignment import SCHEDULE
-from prankster import generate_data, scene, secret, suspects
+from prankster import generate_data, secret, suspects
 
 # sha256 of data_em.npy as `make data` writes it. A change of the generator or of
 # prankster/secret.py changes it: update it together with them, on purpose.
-DATA_SHA256 = "07e42026e28d51e10cd963c45c8114078c9a633aaea14fa44baaaeaaa7c0dab6"
+DATA_SHA256 = "fc2764f9c837ec859a7f65f93cf00d39b06823a0ef68848c9558a3dc1ecf8f41"
 
 
 def correlation(u, v):
@@ -71,10 +71,15 @@ def test_reference_recovers_face_and_message_from_random_starts(reference, data,
     assert correlation(F, truth["face"]) >= 0.95
     assert nearest_suspect(F) == secret.PRANKSTER
     assert correlation(B, truth["background"]) >= 0.9
-    # readable: in the message's box, B thresholded half-way between wall and ink is the
-    # true lettering in at least 95 % of the pixels
-    ink = truth["background"] == scene.INK
+    # readable: in the box of the placard's letters, F thresholded half-way between its mean
+    # over the letters and its mean over the board is the true lettering in at least 90 % of
+    # the pixels. Measured 98.3 %, 98.1 % and 91.7 % from starts 0-2: the letters' strokes
+    # are 2 pixels wide and move with the face, so the start whose face correlates 0.958
+    # blurs their edges (the message on the wall, fixed in place, read 95 % or more).
+    ink = truth["message_ink"].astype(bool)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    agreement = np.mean((B[box] < (scene.WALL + scene.INK) / 2) == ink[box])
-    assert agreement >= 0.95, f"the message is {agreement:.1%} legible"
+    letters, board = F[box][ink[box]].mean(), F[box][~ink[box]].mean()
+    assert letters < board, "the letters are not darker than the board"
+    agreement = np.mean((F[box] < (letters + board) / 2) == ink[box])
+    assert agreement >= 0.9, f"the message is {agreement:.1%} legible"
