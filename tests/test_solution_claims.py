@@ -116,3 +116,18 @@ def test_no_stated_winner_outside_the_printed_verdicts():
     for cell in nb.cells:
         if cell.cell_type == "markdown" and "solution-only" in cell.metadata.get("tags", []):
             assert not re.search(r"\b(EM|hard-EM) wins\b", cell.source), cell.source[:80]
+
+
+def test_the_lineups_closest_pair_is_as_the_hard_em_passage_says(truth):
+    """"the most similar pair in the lineup correlates 0.58, and no other suspect reaches 0.58
+    with the prankster": both read from the lineup pictures."""
+    text = next(c.source for c in notebook_cells.read(SOLUTION_NB).cells
+                if "EM against hard-EM" in c.source and c.cell_type == "markdown")
+    pair, others = (float(x) for x in re.search(
+        r"most similar pair in the lineup correlates (\d\.\d+), and no\s+other suspect reaches "
+        r"(\d\.\d+) with the prankster", text).groups())
+    faces = truth["faces"].reshape(len(truth["faces"]), -1).astype(float)
+    corr = np.corrcoef(faces)
+    np.fill_diagonal(corr, -1.0)
+    assert round(corr.max(), 2) == pair, corr.max()
+    assert corr[int(truth["prankster"])].max() < others + 0.005, corr[int(truth["prankster"])].max()
