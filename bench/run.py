@@ -59,7 +59,7 @@ def seconds_per_iteration(run_em, X, extra=4, repeats=1):
     return best
 
 
-# --- EM iterations against the machine's limit (issue 12) ----------------------------------
+# --- EM iterations against the machine's limit -------------------------------------------------
 
 def spread(times):
     """(median, min, max) of a list of seconds."""
@@ -183,7 +183,7 @@ def report_iterations(X, repeats):
               f"{show(seconds, product)}, peak memory {peak:.0f} MiB")
     em_first, em_steady = (statistics.median(t) for t in iterations["EM"][:2])
     seconds, peak = schedules["EM"]
-    print("goals (issue 12), EM: "
+    print("goals, EM: "
           f"first/steady {em_first / em_steady:.2f} (<= 1.5), "
           f"steady {em_steady / product:.1f} products (<= 3), "
           f"hard-EM {speed_up:.2f}x (>= 1.7), "

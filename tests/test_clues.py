@@ -1,4 +1,4 @@
-"""Issue 13: both answers need EM. Does any per-pixel statistic of the photos show them?
+"""Both answers need EM. Does any per-pixel statistic of the photos show them?
 
 One measure per answer, applied the same way to every view of the data:
 
@@ -142,7 +142,7 @@ def null_margin(truth):
             photos = generate_data.make_dataset(prankster=str(name))["data"]
             margins = best_margins(statistics(photos), faces, culprit)
             nulls[str(name)] = max(best for best, _ in margins.values())
-    REPORTS.append(("issue 13: the prankster's best margin in any statistic of photos of an "
+    REPORTS.append(("clues: the prankster's best margin in any statistic of photos of an "
                     "innocent (same offsets and noise)",
                     "\n".join(f"{name:16s} {m:+.3f}" for name, m in nulls.items())))
     return max(nulls.values())
@@ -163,7 +163,7 @@ def statistic_scores(data, truth):
     lines = [f"{'statistic':22s} {'best margin':>11s} {'windows > 0':>12s} {'legibility':>10s}"]
     lines += [f"{name:22s} {m:+11.3f} {n:8d}/{n_windows:<3d} {r:+10.3f}"
               for name, (m, n, r) in scores.items()]
-    REPORTS.append(("issue 13: the answers in per-pixel statistics of the photos "
+    REPORTS.append(("clues: the answers in per-pixel statistics of the photos "
                     "(margin: prankster minus best other suspect; legibility of the message)",
                     "\n".join(lines)))
     return scores
@@ -181,7 +181,7 @@ def em_scores(reference, data, truth):
         scores[seed] = (margin(F, faces, culprit), legibility(F, ink))
     lines = [f"EM from random start {seed}: margin of F {m:+.3f}, legibility of the message in "
              f"F {r:+.3f}" for seed, (m, r) in scores.items()]
-    REPORTS.append(("issue 13: the answers in what EM recovers (same measures)", "\n".join(lines)))
+    REPORTS.append(("clues: the answers in what EM recovers (same measures)", "\n".join(lines)))
     return scores
 
 

@@ -400,7 +400,8 @@ def hidden_lines(source_nb):
 
 def test_feedback_shows_messages_not_hidden_tests(hostile, source_nb):
     course = hostile["course"]
-    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    for student in ("tamper_deleted_tests", "tamper_patch_grader"):  # the two read below
+        nbgrader(course, "generate_feedback", ASSIGNMENT, "--force", f"--student={student}")
     page = html.unescape((course / "feedback" / "tamper_deleted_tests" / ASSIGNMENT /
                           f"{ASSIGNMENT}.html").read_text())
     assert "is wrong." in page  # check_close's message for the wrong log-probability

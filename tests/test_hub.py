@@ -47,7 +47,7 @@ INSTRUCTOR = "empt-teacher"
 # student -> what they hand in (their last submission)
 PLAN = {"empt-ada": "reference", "empt-bob": "mistakes", "empt-cy": "untouched", "empt-dee": "held"}
 TWICE = "empt-ada"  # submits the mistakes first, the reference later: the later one is graded
-HELD_CODE = "import gc\ngc.collect()  # free memory before EM"
+HELD_CODE = "import gc\ngc.collect()  # free memory"  # after the last answer: its test and the bonus cells are held
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +195,7 @@ def notebook_for(kind, fetched_nb):
     """The notebook a student hands in: from demo/submitted, or the reference with flagged code."""
     if kind == "held":
         reference = notebook_cells.read(ROOT / "demo" / "submitted" / "reference" / ASSIGNMENT / NOTEBOOK)
-        return insert_after(reference, "imports", HELD_CODE)
+        return insert_after(reference, "answer_location", HELD_CODE)
     return notebook_cells.read(ROOT / "demo" / "submitted" / kind / ASSIGNMENT / NOTEBOOK)
 
 

@@ -106,7 +106,7 @@ def test_reference_is_vectorised(source_nb):
     assert len(loops_in(source_nb, "run_EM")) == 1
 
 
-# --- issue 12: no subnormal numbers, hard-EM's gathered M-step -------------------------------
+# --- No subnormal numbers, hard-EM's gathered M-step -----------------------------------------
 
 TINY = np.finfo(float).tiny  # the smallest normal float, 2.2e-308: below it numbers are subnormal
 
