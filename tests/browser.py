@@ -5,6 +5,7 @@ port, with its own Jupyter config, runtime and settings folders in a temporary d
 nothing from the machine's ~/.jupyter takes part. Chromium is Debian's (/usr/bin/chromium),
 driven by Playwright; Playwright's own browser download is not used.
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -34,6 +35,21 @@ USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
+
+
+@contextlib.contextmanager
+def time_limit(seconds, what):
+    """Raise TimeoutError in the test if the block takes more than ``seconds`` (SIGALRM): a
+    browser or server that hangs fails the test instead of stalling the suite."""
+    def expire(signum, frame):
+        raise TimeoutError(f"{what} took more than {seconds} s")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def require_browser():

@@ -64,6 +64,15 @@ def nbgrader(course, *args, check=True, timeout=900):
     return proc
 
 
+def grading_run(course, *args, timeout=1800):
+    """Run the course's grading run, ``python -m grading.parallel ASSIGNMENT ARGS``, in the
+    course folder; fail with its output unless it succeeds; return the finished process."""
+    proc = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, *args], cwd=course,
+                          env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
 def grades(course, student):
     """grade_id -> (score, max_score) of one student's notebook in the course's gradebook."""
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:

@@ -20,12 +20,11 @@ printed at the end of the run).
 """
 import re
 import shutil
-import signal
 
 import pytest
 
 import corpus
-from browser import LabServer, NotebookPage, launch_chromium, require_browser
+from browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
 from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
 from grading import notebook_cells
 from grading.assignment import ANSWERS, FUNCTIONS
@@ -57,13 +56,8 @@ FACE_WHILE_RUNNING_JS = """(index) => {
 
 @pytest.fixture
 def overall_timeout():
-    def expire(signum, frame):
-        raise TimeoutError(f"the browser test took more than {OVERALL_TIMEOUT} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(OVERALL_TIMEOUT)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with time_limit(OVERALL_TIMEOUT, "the browser test"):
+        yield
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from nbgrader.api import Gradebook
 import corpus
 from grading import scan
 from grading.rebuild import RebuildNotebook, grade_id
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, nbgrader, nbgrader_env, new_course
+from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, grading_run, nbgrader, new_course
 from grading import notebook_cells
 from grading.assignment import section_of
 
@@ -37,9 +37,7 @@ def graded_corpus(tmp_path_factory, source_nb):
         path = course / "submitted" / entry.name / ASSIGNMENT / NOTEBOOK
         path.parent.mkdir(parents=True)
         notebook_cells.write(corpus.submission(release, entry), path)
-    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
-                         cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    grading_run(course, "--workers", "2")
     results = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for entry in entries:

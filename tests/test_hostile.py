@@ -38,7 +38,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import hostile_cases
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, nbgrader, nbgrader_env, new_course
+from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from grading import notebook_cells, parallel, sandbox, summary
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
 
@@ -266,9 +266,7 @@ def hostile(tmp_path_factory, source_nb):
     alone, _ = limited_course(tmp_path_factory, "honest_alone")
     for name in HONEST:
         write_case(alone, cases[name])
-    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "2"],
-                         cwd=alone, env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
+    grading_run(alone, "--workers", "2")
     for case in cases.values():
         write_case(course, case)
     before = digest(course / "submitted")
@@ -276,13 +274,9 @@ def hostile(tmp_path_factory, source_nb):
     assert not [p for p in HOST_MARKERS if p.exists()], "markers left by an earlier run"
     start = time.perf_counter()
     with MemoryWatch() as memory, Listener() as listener:
-        run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers",
-                              str(HOSTILE_WORKERS)],
-                             cwd=course, env=nbgrader_env(), capture_output=True, text=True,
-                             timeout=1800)
+        run = grading_run(course, "--workers", str(HOSTILE_WORKERS))
         time.sleep(3)  # what linger_after_kernel left would act by now
     seconds = time.perf_counter() - start
-    assert run.returncode == 0, run.stderr[-3000:]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores, totals = {}, {}
         for name in cases:
@@ -420,9 +414,7 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
     course = hostile["course"]
     status = parallel.status_path(course, ASSIGNMENT, "base_wrong")
     status.unlink()  # as if the run had stopped before this student
-    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--resume"],
-                         cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = grading_run(course, "--resume")
     graded = re.findall(r"\] (\S+): graded", run.stderr)
     assert graded == ["base_wrong"], run.stderr[-3000:]
     lines = (course / summary.TEXT).read_text().splitlines()
@@ -517,9 +509,7 @@ def unsandboxed(tmp_path_factory, source_nb):
     for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebook_cells.reference_code(source_nb)):
         write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
     config_before = (course / "nbgrader_config.py").read_text()
-    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--no-sandbox"],
-                         cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = grading_run(course, "--no-sandbox")
     return dict(course=course, run=run, config_before=config_before,
                 scores=grades(course, ["read_reference_walking_up", "write_course_files"]))
 

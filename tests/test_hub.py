@@ -25,15 +25,13 @@ import os
 import pathlib
 import pwd
 import re
-import signal
-import sys
 import tempfile
 import time
 
 import nbformat
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from browser import CHROMIUM, CHROMIUM_ARGS, require_browser, time_limit
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
 from grading import notebook_cells
 
@@ -94,13 +92,8 @@ def _exists(name):
 
 @pytest.fixture(scope="module")
 def timeout():
-    def expire(signum, frame):
-        raise TimeoutError(f"the hub test took more than {OVERALL_TIMEOUT} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(OVERALL_TIMEOUT)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with time_limit(OVERALL_TIMEOUT, "the hub test"):
+        yield
 
 
 def home(name):

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
