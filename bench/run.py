@@ -24,7 +24,7 @@ import numpy as np
 
 from bench import baselines
 from grading import notebook_cells, parallel
-from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK, SCHEDULE
+from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source" / ASSIGNMENT / NOTEBOOK
@@ -194,7 +194,8 @@ def report_iterations(X, repeats):
 SCHEDULE_SCRIPT = """
 import resource, time
 import numpy as np
-from bench.run import reference, SCHEDULE
+from bench.run import reference
+from grading.assignment import SCHEDULE
 em = reference()["run_EM"]
 X = np.load({data!r}).astype(float)
 np.random.seed(0)
