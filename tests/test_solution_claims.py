@@ -94,9 +94,11 @@ def test_one_loop_against_one_product_counts_follow_the_shapes():
     height, width, face = 100, 200, 73  # the photos and the face (the README's first lines)
     offsets, pixels = width - face + 1, height * width
     # the loop: subtract, square, add, per offset, pixel and image; the product: multiply and
-    # add per offset, pixel and image, and the squared norms of the images and model images
+    # add per offset, pixel and image, the squared norms of the images, and the squares of the
+    # background and the face
     assert loop == 3 * offsets * pixels * images, text
-    assert product == 2 * offsets * pixels * (images + 1) + 2 * pixels * images, text
+    assert product == (2 * offsets * pixels * images + 2 * pixels * images
+                       + 2 * (pixels + height * face)), text
     shown = float(re.search(r"the loop does (\d+\.\d\d)x the arithmetic", text)[1])
     assert_ratio(shown, loop, product, 0, 2)
     assert 0.5 < loop / product < 2, "the text says the counts are within a factor of two"

@@ -55,6 +55,9 @@ class Entry:
     twin: str = None           # a tampering entry: the same code without the tampering
 
 
+# the reference bound's log q, with 0 log 0 = 0
+LOG_Q = "np.log(q, out=np.zeros(q.shape), where=positive)"
+
 # (name, function, reference text, mistaken text, description)
 MISTAKES = [
     ("lp_constant_s_not_s2", "calculate_log_probability", "np.log(np.sqrt(2 * np.pi) * s)",
@@ -65,19 +68,17 @@ MISTAKES = [
     ("lp_variance_for_sd", "calculate_log_probability", "-squared / (2 * s ** 2)",
      "-squared / (2 * s)", "s used as the variance in the exponent"),
     ("lp_face_reversed", "calculate_log_probability",
-     "models[d, :, columns] = np.asarray(F, dtype=float).T",
-     "models[d, :, columns] = np.asarray(F, dtype=float)[:, ::-1].T", "face pasted mirrored"),
-    ("lb_no_entropy", "calculate_lower_bound", "(ll[d, k] + log_a - np.log(p))",
-     "(ll[d, k] + log_a)", "entropy term forgotten"),
-    ("lb_no_prior", "calculate_lower_bound", "(ll[d, k] + log_a - np.log(p))",
-     "(ll[d, k] - np.log(p))", "prior term forgotten"),
+     "models[d, :, columns] = F.T", "models[d, :, columns] = F[:, ::-1].T", "face pasted mirrored"),
+    ("lb_no_entropy", "calculate_lower_bound", f"(ll + log_a - {LOG_Q})", "(ll + log_a)",
+     "entropy term forgotten"),
+    ("lb_no_prior", "calculate_lower_bound", f"(ll + log_a - {LOG_Q})", f"(ll - {LOG_Q})",
+     "prior term forgotten"),
     ("lb_nan_on_zero_q", "calculate_lower_bound",
-     "    d, k = np.nonzero(q)\n    p = np.asarray(q, dtype=float)[d, k]\n",
-     "    d, k = np.indices(np.shape(q)).reshape(2, -1)\n    p = np.asarray(q, dtype=float)[d, k]\n",
-     "0 log 0 computed as nan"),
+     f"{LOG_Q})\n    return float(np.sum(terms, where=positive))",
+     "np.log(q))\n    return float(np.sum(terms))", "0 log 0 computed as nan"),
     ("lb_mean_over_images", "calculate_lower_bound",
-     "return float(np.sum(p * (ll[d, k] + log_a - np.log(p))))",
-     "return float(np.sum(p * (ll[d, k] + log_a - np.log(p)))) / q.shape[1]",
+     "return float(np.sum(terms, where=positive))",
+     "return float(np.sum(terms, where=positive)) / q.shape[1]",
      "bound averaged over the images instead of summed"),
     ("es_no_max_trick", "run_e_step", "    logits -= logits.max(axis=0, keepdims=True)\n", "",
      "no max trick: exp() underflows or overflows"),
@@ -105,9 +106,9 @@ MISTAKES = [
     ("em_placeholder_first_bound", "run_EM",
      "LL = [bound_from_log_probability(ll, a, q)]", "LL = [-1e300]",
      "a placeholder for the first bound"),
-    ("em_ignores_initial_values", "run_EM", "    ll = calculate_log_probability(X, F, B, s)\n    q = ",
+    ("em_ignores_initial_values", "run_EM", "    ll = log_probability(X, F, B, s, norms)\n    q = ",
      "    F = np.random.randint(0, 255, (H, w))\n    B = np.random.randint(0, 255, (H, W))\n"
-     "    ll = calculate_log_probability(X, F, B, s)\n    q = ", "initial F and B replaced by random ones"),
+     "    ll = log_probability(X, F, B, s, norms)\n    q = ", "initial F and B replaced by random ones"),
     ("em_no_early_stop", "run_EM", "        if LL[-1] - LL[-2] < tolerance:\n            break\n",
      "", "tolerance ignored"),
     ("em_no_final_e_step", "run_EM",
@@ -143,13 +144,13 @@ def entries(source_nb):
     reference = {gid: code for gid, code in notebook_cells.reference_code(source_nb).items()
                  if gid in FUNCTIONS}
     found = []
-    # The reference run_EM uses helpers defined in the reference's bound and E-step cells;
-    # a file that replaces those cells without a run_EM of its own gets a plain one.
+    # The reference run_EM uses helpers defined in the reference's other four cells; a file
+    # that replaces any of those cells without a run_EM of its own gets a plain one.
     plain_run_em = split_functions((HERE / "correct_loops_einsum.py").read_text())["run_EM"]
     for path in sorted(HERE.glob("correct_*.py")):
         code = path.read_text()
         own = split_functions(code)
-        if "run_EM" not in own and {"calculate_lower_bound", "run_e_step"} & set(own):
+        if "run_EM" not in own and (set(FUNCTIONS) - {"run_EM"}) & set(own):
             own["run_EM"] = plain_run_em
         cells = {**reference, **own, **right_answers()}
         found.append(Entry(path.stem, ast.get_docstring(ast.parse(code)), None, cells))
