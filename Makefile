@@ -15,6 +15,9 @@ export MPLBACKEND := Agg
 ASSIGNMENT := em_prankster
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
+# The test suite runs its files on two processes (pytest-xdist), each file on one: much of it
+# waits on kernels, browsers and servers. tests/conftest.py starts the longest files first.
+TEST_PROCESSES := -n 2 --dist loadfile --no-loadscope-reorder
 
 # Debian packages, installed with apt when missing (as root, or with sudo):
 # - bubblewrap: every submission's kernel runs in its sandbox (grading/sandbox.py);
@@ -105,7 +108,7 @@ $(CHROMIUM):
 	$(APT_INSTALL) chromium
 
 test: data $(BWRAP) $(CHROMIUM) hub-env postgres
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(TEST_PROCESSES) tests
 
 # The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"): under a minute.
 check: data

@@ -373,7 +373,9 @@ def cases(release_nb, source_nb):
 # notebook). ``TOOLKIT`` is what every attack cell starts with: ways to find the course
 # from inside a kernel, as a student who has read this repository would look for it.
 
-LISTEN_PORT = 47913  # tests/test_hostile.py listens here on the host's loopback
+# tests/test_hostile.py listens here on the host's loopback: below Linux's ephemeral ports
+# (32768-60999), which the free ports and outgoing connections of tests running meanwhile take
+LISTEN_PORT = 29413
 LISTEN_ABSTRACT = "em-hostile-listener"  # and on this abstract Unix socket
 MARKER = "em-hostile-marker"  # files the write attacks leave wherever they can
 LINGER_SECONDS = 3617  # the lingering processes run `sleep 3617`

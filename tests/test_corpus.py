@@ -1,7 +1,7 @@
 """Grade the whole corpus with the course's grading run and check every verdict.
 
 The run is `python -m grading.parallel` with two workers, each running the real `nbgrader
-autograde` on its share (tests/test_parallel.py checks that this gives nbgrader's own grades).
+autograde` on its share (tests/test_grading.py checks that this gives nbgrader's own grades).
 
 Correct submissions, in any style, get full marks (the slow double-loop one may lose
 only the loop-limit cells). Each wrong submission loses points in the function that is

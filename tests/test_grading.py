@@ -1,14 +1,18 @@
-"""The real nbgrader apps on the real notebooks: validate, release, autograde, feedback."""
+"""The real nbgrader apps on the real notebooks: validate, release, autograde, feedback; and
+grading.parallel: several workers, one gradebook, the same scores as nbgrader alone."""
 import html
+import io
 import re
+import shutil
 
 from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
 import pytest
 
-from conftest import ASSIGNMENT, FUNCTIONS, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, grades
-from grading import notebook_cells
+from conftest import (ASSIGNMENT, FUNCTIONS, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB,
+                      grades, nbgrader, new_course)
+from grading import notebook_cells, parallel
 from prankster import secret
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
@@ -160,3 +164,29 @@ def test_solution_only_cells_reach_the_solutions_not_the_release(source_nb, rele
     solution = notebook_cells.read(SOLUTION_NB)
     executed = [c for c in solution.cells if "log_probability_one_loop" in c.source]
     assert executed and "same values: True" in "".join(o.get("text", "") for o in executed[0].outputs)
+
+
+STUDENTS = ("reference", "untouched", "mistakes")
+
+
+def scores(course):
+    return {student: grades(course, student) for student in STUDENTS}
+
+
+def test_two_workers_give_the_same_gradebook_as_nbgrader(graded_course, tmp_path):
+    course = new_course(tmp_path)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    shutil.copytree(ROOT / "demo" / "submitted", course / "submitted")
+    log = io.StringIO()
+    failures = parallel.autograde(course, ASSIGNMENT, workers=2, out=log)
+    assert failures == {}
+    assert scores(course) == scores(graded_course)
+    for student in STUDENTS:
+        assert (course / "autograded" / student / ASSIGNMENT / NOTEBOOK).exists()
+    assert not (course / ".grading" / "shards").exists()
+    first, *lines = log.getvalue().splitlines()
+    assert first.startswith("each kernel in a sandbox: bubblewrap")
+    assert len(lines) == 3 and lines[-1].startswith("[3/3]") and "0 remaining" in lines[-1]
+    # the merged gradebook works with the rest of nbgrader
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    assert (course / "feedback" / "mistakes" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()

@@ -41,6 +41,7 @@ import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from grading import notebook_cells, parallel, sandbox, summary
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
+from grading.execute import GuardedExecute
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
@@ -52,6 +53,7 @@ c.GuardedExecute.interrupt_grace = 2
 SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
 # One worker more than the 2 cores: many cases wait (timeouts, sleeps, kernel restarts).
 HOSTILE_WORKERS = 3
+UID_BASE = GuardedExecute.sandbox_uid_base.default_value  # a kernel's user: this plus its grader's pid
 AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
 
 # case -> (parts that may lose points, what the summary must say about them)
@@ -162,8 +164,10 @@ class Listener:
             server.close()
 
 
-def sandbox_processes():
-    """Processes on the host that run as a sandboxed kernel's user, or its lingering sleep."""
+def sandbox_processes(uids):
+    """Processes on the host that run as one of ``uids`` (the users this run's kernels ran
+    as), or the lingering sleep a case starts. Other tests may grade at the same time: their
+    kernels run as other users."""
     found = []
     for proc in pathlib.Path("/proc").glob("[0-9]*"):
         try:
@@ -172,10 +176,7 @@ def sandbox_processes():
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, StopIteration, ValueError):
             continue
-        # A kernel of another course's grading run on this machine (another clone, its own
-        # Python) is not this run's: only this interpreter's kernels count.
-        another_python = cmd.split(" ")[0].endswith("python") and cmd.split(" ")[0] != sys.executable
-        if (uid >= 1_000_000_000 and not another_python) or f"sleep {hostile_cases.LINGER_SECONDS}" in cmd:
+        if uid in uids or f"sleep {hostile_cases.LINGER_SECONDS}" in cmd:
             found.append((proc.name, uid, cmd[:80]))
     return found
 
@@ -218,26 +219,37 @@ def attacks(course, student):
 
 
 class MemoryWatch:
-    """Peak resident memory of the grading processes and of the kernels, read from /proc."""
+    """Peak resident memory of one course's grading processes and of their kernels, read from
+    /proc; and the users those kernels run as (GuardedExecute: its base id plus the grading
+    process's pid). Only the course's own processes count: other tests may grade meanwhile."""
 
-    def __init__(self):
+    def __init__(self, course):
+        self.course = os.path.realpath(course)
         self.peak = {"grader": 0, "kernel": 0}
+        self.uids = set()
         self.running = True
         self.thread = threading.Thread(target=self.watch, daemon=True)
 
     def watch(self):
         while self.running:
-            for proc in pathlib.Path("/proc").glob("[0-9]*"):
+            for proc in sorted(pathlib.Path("/proc").glob("[0-9]*"), key=lambda p: int(p.name)):
                 try:
                     cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                    rss = next(int(line.split()[1]) * 1024 for line in
-                               (proc / "status").read_text().splitlines() if line.startswith("VmRSS"))
+                    status = (proc / "status").read_text().splitlines()
+                    rss = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS"))
+                    uid = int(next(line.split()[1] for line in status if line.startswith("Uid:")))
+                    if "nbgrader" in cmd or "grading.parallel" in cmd:
+                        if not os.readlink(proc / "cwd").startswith(self.course):
+                            continue
+                        self.uids.add(UID_BASE + int(proc.name))
+                        kind = "grader"
+                    elif "ipykernel_launcher" in cmd and uid in self.uids:
+                        kind = "kernel"
+                    else:
+                        continue
                 except (OSError, StopIteration, ValueError):
                     continue
-                kind = ("kernel" if "ipykernel_launcher" in cmd else
-                        "grader" if "nbgrader" in cmd or "grading.parallel" in cmd else None)
-                if kind:
-                    self.peak[kind] = max(self.peak[kind], rss)
+                self.peak[kind] = max(self.peak[kind], rss)
             time.sleep(0.2)
 
     def __enter__(self):
@@ -273,7 +285,7 @@ def hostile(tmp_path_factory, source_nb):
     course_before = digest(course, RUN_OUTPUTS)
     assert not [p for p in HOST_MARKERS if p.exists()], "markers left by an earlier run"
     start = time.perf_counter()
-    with MemoryWatch() as memory, Listener() as listener:
+    with MemoryWatch(course) as memory, Listener() as listener:
         run = grading_run(course, "--workers", str(HOSTILE_WORKERS))
         time.sleep(3)  # what linger_after_kernel left would act by now
     seconds = time.perf_counter() - start
@@ -292,7 +304,7 @@ def hostile(tmp_path_factory, source_nb):
                 scores=scores, totals=totals, lines=lines, log=run.stderr,
                 course_before=course_before, course_after=digest(course, RUN_OUTPUTS),
                 markers=[str(p) for p in HOST_MARKERS if p.exists()],
-                connections=listener.connections, left_running=sandbox_processes(),
+                connections=listener.connections, left_running=sandbox_processes(memory.uids),
                 alone=grades(alone, HONEST))
 
 
