@@ -164,6 +164,14 @@ class Listener:
             server.close()
 
 
+def process(proc):
+    """(user id, resident bytes, command line) of a /proc/<pid> folder; OSError if it is gone."""
+    status = (proc / "status").read_text().splitlines()
+    field = {line.split(":")[0]: line.split()[1:] for line in status if ":" in line}
+    rss = int(field["VmRSS"][0]) * 1024 if "VmRSS" in field else 0  # 0: a zombie, no memory
+    return int(field["Uid"][0]), rss, (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
 def sandbox_processes(uids):
     """Processes on the host that run as one of ``uids`` (the users this run's kernels ran
     as), or the lingering sleep a case starts. Other tests may grade at the same time: their
@@ -171,10 +179,8 @@ def sandbox_processes(uids):
     found = []
     for proc in pathlib.Path("/proc").glob("[0-9]*"):
         try:
-            uid = int(next(line.split()[1] for line in (proc / "status").read_text().splitlines()
-                           if line.startswith("Uid:")))
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, StopIteration, ValueError):
+            uid, _, cmd = process(proc)
+        except (OSError, KeyError, ValueError):
             continue
         if uid in uids or f"sleep {hostile_cases.LINGER_SECONDS}" in cmd:
             found.append((proc.name, uid, cmd[:80]))
@@ -234,10 +240,7 @@ class MemoryWatch:
         while self.running:
             for proc in sorted(pathlib.Path("/proc").glob("[0-9]*"), key=lambda p: int(p.name)):
                 try:
-                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                    status = (proc / "status").read_text().splitlines()
-                    rss = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS"))
-                    uid = int(next(line.split()[1] for line in status if line.startswith("Uid:")))
+                    uid, rss, cmd = process(proc)
                     if "nbgrader" in cmd or "grading.parallel" in cmd:
                         if not os.readlink(proc / "cwd").startswith(self.course):
                             continue
@@ -247,7 +250,7 @@ class MemoryWatch:
                         kind = "kernel"
                     else:
                         continue
-                except (OSError, StopIteration, ValueError):
+                except (OSError, KeyError, ValueError):
                     continue
                 self.peak[kind] = max(self.peak[kind], rss)
             time.sleep(0.2)
