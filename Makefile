@@ -30,7 +30,7 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean hub hub-env hub-down postgres
+.PHONY: bench bench-verdicts lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean hub hub-env hub-down postgres
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -101,6 +101,11 @@ demo: solutions submissions feedback
 # (bench/run.py; takes a few minutes).
 bench: release $(BWRAP)
 	$(BIN)/python -m bench.run
+
+# Grading time per submission: verdicts outside the kernel against the commit before them
+# (checks in the kernel), both graded in one run (bench/verdicts.py).
+bench-verdicts: data $(BWRAP)
+	$(BIN)/python -m bench.verdicts
 
 $(BWRAP):
 	$(APT_INSTALL) bubblewrap

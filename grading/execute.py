@@ -19,8 +19,16 @@ nbgrader's behaviour for well-behaved notebooks and adds:
   (``grading/sandbox.py``) that sees only the submission's own files, has no network, its
   own processes and an unprivileged user, and at most ``max_processes`` processes.
 
-Each autograded notebook records how it was run in its metadata (``grading.sandbox``),
-which ``grading/summary.py`` reports for every student.
+- **verdicts outside the kernel**: a graded test cell is split (``grading/verdicts/``): the
+  kernel runs only the part that calls the student's functions and hands their results out
+  as data, with a one-time token; the grading process takes that hand-in out of the
+  notebook, runs the cell's checks itself and writes the verdict as the cell's only output
+  (nothing, or one error output with the message), which nbgrader then scores as usual.
+  Nothing the kernel prints, raises or displays in a test cell decides its points, and the
+  expected values and checks never reach the kernel.
+
+Each autograded notebook records how it was run in its metadata (``grading.sandbox``) and
+each test cell's verdict (``grading.verdicts``), which ``grading/summary.py`` reports.
 
 Every cell that was not run, or was stopped, gets an error output whose ``ename`` names
 the reason (one of ``REASONS``), which ``grading/summary.py`` reports to the instructor.
@@ -28,17 +36,27 @@ the reason (one of ``REASONS``), which ``grading/summary.py`` reports to the ins
 import functools
 import os
 import resource
+import secrets
 import subprocess
 import time
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
+from nbgrader.coursedir import CourseDirectory
+
 from grading import sandbox as sandboxing
+from grading.verdicts import handout
+from grading.verdicts.handin import Limits
+from grading.verdicts.judge import Checks, Verdict, functions_in, load_module, module_path
+from grading.verdicts.testcell import AuthoringError, is_test_cell, split
 
 # ename of the error output -> what the instructor's summary calls it
 REASONS = {
@@ -65,6 +83,96 @@ def run_all(steps):
 def error_output(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
+
+
+class BoundedClient(AsyncKernelClient):
+    """jupyter_client's kernel client whose sockets drop any message larger than
+    ``max_message_bytes`` before reading it (ZeroMQ's ZMQ_MAXMSGSIZE)."""
+
+    max_message_bytes = 80 * 2**20
+
+    def _context_default(self):
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        return context
+
+
+class IopubWatch:
+    """Notices when ZeroMQ dropped the kernel client's iopub connection (it does so, for good,
+    when a message exceeds ZMQ_MAXMSGSIZE), and connects a new iopub channel.
+
+    The drop is seen on a socket monitor; the new channel is ready once it delivers the
+    status messages of a kernel_info request, so no output of the next cell is lost.
+    """
+
+    EVENTS = zmq.EVENT_DISCONNECTED | zmq.EVENT_CLOSED
+
+    def __init__(self, kc):
+        self.kc = kc
+        self.arm()
+
+    def arm(self):
+        self.async_monitor = self.kc.iopub_channel.socket.get_monitor_socket(self.EVENTS)
+        self.monitor = zmq.Socket.shadow(self.async_monitor.underlying)
+
+    def dropped(self):
+        """Has the iopub connection been dropped since the last look?"""
+        from zmq.utils.monitor import recv_monitor_message
+        found = False
+        while True:
+            try:
+                recv_monitor_message(self.monitor, zmq.NOBLOCK)
+                found = True
+            except zmq.Again:
+                return found
+
+    async def reconnect(self, timeout=10.0):
+        """Replace the iopub channel by a new one, and wait until it delivers."""
+        old = self.kc.iopub_channel
+        try:
+            old.socket.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        self.async_monitor.close()
+        self.kc._iopub_channel = None  # jupyter_client makes a new channel on next access
+        old.close()
+        self.kc.iopub_channel.start()
+        self.arm()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg_id = self.kc.kernel_info()
+            try:
+                while True:
+                    msg = await self.kc.iopub_channel.get_msg(timeout=0.5)
+                    if msg["parent_header"].get("msg_id") == msg_id:
+                        return True
+            except Exception:  # queue.Empty: the subscription is not there yet
+                continue
+        return False
+
+
+class HandIns:
+    """The hand-ins that arrive while one test cell runs: only those of its output stream,
+    only ``display_data`` with the hand-in MIME type, at most ``max_bytes`` in all."""
+
+    def __init__(self, index, token, max_bytes):
+        self.index, self.token, self.max_bytes = index, token, max_bytes
+        self.texts, self.size, self.too_large = [], 0, False
+
+    def add(self, text):
+        text = text if isinstance(text, str) else ""
+        self.size += len(text)
+        if self.size > self.max_bytes:
+            self.too_large = True
+        else:
+            self.texts.append(text)
+
+
+#: Why the grading process itself stopped a cell (the ename of the error it writes -> reason)
+STOPPED = {"CellTimeoutError": "timeout", "SubmissionTimeout": "timeout",
+           "KernelUnresponsive": "timeout", "KernelDied": "crash",
+           "NotRunAfterCrash": "crash", "NotRunAfterTimeout": "timeout",
+           "UnreadableOutput": "bad results", "OutputTooLarge": "bad results"}
 
 
 class GuardedExecute(Execute):
@@ -95,6 +203,18 @@ class GuardedExecute(Execute):
     sandbox_uid_base = Integer(
         1_000_000_000, help="As root, the kernel runs as this user id plus the grading "
         "process's pid: an id no account has, different for every concurrent grading process."
+    ).tag(config=True)
+    checks_module = Unicode(
+        "em_grading", help="The assignment's checks module: <source>/<assignment>/<name>.py in "
+        "the instructor's course, which the grader imports to run the test cells' checks."
+    ).tag(config=True)
+    max_hand_in_mib = Integer(
+        64, help="What one test cell's kernel code may hand out to the grader, in MiB of JSON."
+    ).tag(config=True)
+    max_message_mib = Integer(
+        80, help="The largest message the grader takes from a kernel, in MiB: a larger one is "
+        "dropped by ZeroMQ before it is read (ZMQ_MAXMSGSIZE), so no output can fill the "
+        "grading process's memory."
     ).tag(config=True)
     # No tag lets a cell skip execution: nbclient's default, "skip-execution", would let a
     # student tag a test cell and keep its points without running it.
@@ -145,6 +265,12 @@ class GuardedExecute(Execute):
         self._deadline = None
         self._output_bytes = {}
         self._stopped = None  # (ename, evalue) once the kernel is gone
+        self._failure = None  # (ename, evalue) the grading process gave the current cell
+        self._hand_ins = None  # HandIns of the test cell running now
+        self._installed = False
+        self._iopub_watch = None
+        self._checks = None
+        self._verdicts = {}
         self.last_sandbox = None  # the Sandbox of this notebook's kernel, once it starts
         if self.sandbox:
             sandboxing.check_once()
@@ -153,11 +279,76 @@ class GuardedExecute(Execute):
         record = nb.metadata.setdefault("grading", {})
         record["seconds"] = round(time.monotonic() - start, 1)
         record["sandbox"] = self.last_sandbox.description() if self.last_sandbox else sandboxing.NONE
+        record["verdicts"] = self._verdicts
         return nb, resources
+
+    def checks(self):
+        """The assignment's checks (its module from the instructor's source/), loaded once."""
+        if self._checks is None:
+            info = (self.resources or {}).get("nbgrader", {})
+            coursedir = CourseDirectory(parent=self)
+            path = module_path(coursedir.root, coursedir.source_directory,
+                               info.get("assignment", ""), self.checks_module)
+            module = load_module(path, f"_grader_checks.{info.get('assignment', 'assignment')}."
+                                       f"{self.checks_module}")
+            functions = [c.metadata.nbgrader["grade_id"] for c in self.nb.cells
+                         if c.metadata.get("nbgrader", {}).get("solution")]
+            self._checks = Checks(module, self.checks_module, functions,
+                                  Limits(max_bytes=self.max_hand_in_mib * 2**20))
+        return self._checks
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
+        if not is_test_cell(cell):
+            return self.run_cell(cell, resources, index)
+        try:
+            checks = self.checks()
+            test = split(cell.source, checks.provided)
+        except (AuthoringError, OSError, ImportError, SyntaxError) as error:  # the course's fault
+            self.log.error("test cell %s cannot be graded: %s", cell.metadata.nbgrader.grade_id, error)
+            return self.give(cell, Verdict.failed("error", f"the grader could not run this test "
+                                                  f"cell ({error}); tell your instructor", "GraderError")), resources
+        token = secrets.token_hex(16)
+        source, self._hand_ins = cell.source, HandIns(index, token, self.max_hand_in_mib * 2**20)
+        cell.source = test.kernel_source(handout.call(token))
+        try:
+            cell, resources = self.run_cell(cell, resources, index)
+        finally:
+            cell.source, hand_ins, self._hand_ins = source, self._hand_ins, None
+        return self.give(cell, self.verdict(cell, index, test, hand_ins, checks)), resources
+
+    def verdict(self, cell, index, test, hand_ins, checks):
+        """The test cell's verdict, from what the grading process saw and what was handed in."""
+        if self._failure is not None:
+            ename, evalue = self._failure
+            return Verdict.failed(STOPPED.get(ename, "error"), evalue, ename)
+        if hand_ins.too_large:
+            return Verdict.failed("bad results", f"this test cell handed out more than "
+                                  f"{self.max_hand_in_mib} MiB of results")
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        kernel_error = (errors[0].get("ename", "Error"), errors[0].get("evalue", "")) if errors else None
+        if kernel_error and kernel_error[0] == "MemoryError":
+            return Verdict.failed("memory", f"MemoryError: {kernel_error[1]}".rstrip(": "), "MemoryError")
+        student = [c.source for c in self.nb.cells[:index]
+                   if c.cell_type == "code" and (c.metadata.get("nbgrader", {}).get("solution")
+                                                 or not c.metadata.get("nbgrader", {}).get("grade_id"))]
+        return checks.judge(test, hand_ins.texts, hand_ins.token,
+                            functions_in(student, checks.functions),
+                            cell.metadata.nbgrader.grade_id, kernel_error)
+
+    def give(self, cell, verdict):
+        """Write ``verdict`` as the test cell's only output (nbgrader scores it from there)."""
+        cell.outputs = [] if verdict.passed else [error_output(verdict.ename or "AssertionError",
+                                                               verdict.message)]
+        self._verdicts[cell.metadata.nbgrader.grade_id] = verdict.as_record()
+        return cell
+
+    def run_cell(self, cell, resources, index):
+        """Run one code cell under the limits; the grading process notes why it stopped one."""
+        self._failure = None
+        if not self._installed and self.kc is not None:
+            self._install_hand_out()
         if self._deadline is None and self.submission_timeout:
             self._deadline = time.monotonic() + self.submission_timeout
         if self._stopped is None and self._deadline is not None and time.monotonic() >= self._deadline:
@@ -166,6 +357,7 @@ class GuardedExecute(Execute):
                              "before this cell")
         if self._stopped is not None:
             cell.outputs = [error_output(*self._stopped)]
+            self._failure = self._stopped
             return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
@@ -177,9 +369,54 @@ class GuardedExecute(Execute):
         except CellTimeoutError as error:  # no output within nbclient's iopub timeout
             self._kernel_gone(cell, "KernelUnresponsive", str(error).splitlines()[0])
             return cell, resources
-        if any(out.get("ename") == "CellTimeoutError" for out in cell.outputs):
+        except Exception as error:  # a message the client could not read (JSON nested 10^5 deep)
+            self._failure = ("UnreadableOutput", f"the kernel sent output the grader could not "
+                             f"read ({type(error).__name__}); the cell's outputs were dropped")
+            self.log.warning("Cell %s: %s", index, self._failure[1])
+            cell.outputs = [error_output(*self._failure)]
+            return cell, resources
+        if self._failure is not None and self._failure[0] == "CellTimeoutError":
             self._check_responsive(cell)
+        if self._iopub_watch is not None and self._iopub_watch.dropped():
+            # a message over max_message_mib: ZeroMQ dropped it, and the connection with it
+            self._failure = ("OutputTooLarge", f"the kernel sent a message larger than "
+                             f"{self.max_message_mib} MiB; the grader dropped it unread")
+            self.log.warning("Cell %s: %s", index, self._failure[1])
+            cell.outputs.append(error_output(*self._failure))
+            if not run_sync(self._iopub_watch.reconnect)():
+                self._kernel_gone(cell, "KernelUnresponsive", "the grader could not reconnect "
+                                  "to the kernel's output after an oversized message")
         return cell, resources
+
+    def _install_hand_out(self):
+        """Before the notebook's first cell: the hand-out module, in the kernel's sys.modules."""
+        self._installed = True
+        try:
+            self.wait_for_reply(
+                self.kc.execute(handout.install_code(), store_history=False, silent=True),
+                NotebookNode(cell_type="code", source="", metadata={"probe": True}))
+        except (DeadKernelError, CellTimeoutError) as error:
+            self.log.warning("could not install the hand-out in the kernel: %s", error)
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's client start, with a client whose sockets refuse messages larger than
+        ``max_message_mib``."""
+        self.km.client_factory = type("BoundedClient", (BoundedClient,),
+                                      {"max_message_bytes": self.max_message_mib * 2**20})
+        kc = await super().async_start_new_kernel_client()
+        self._iopub_watch = IopubWatch(self.kc)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def on_cell_executed(self, **kwargs):
+        """nbclient's hook after a cell: a reply the grading process made itself (nbclient's
+        error_on_timeout has no header) means the cell ran out of time."""
+        super().on_cell_executed(**kwargs)
+        reply = kwargs.get("execute_reply") or {}
+        if "header" not in reply and reply.get("content", {}).get("ename") == "CellTimeoutError":
+            self._failure = ("CellTimeoutError", "the cell ran longer than its time limit and "
+                             "was interrupted")
 
     def _check_responsive(self, cell):
         """After an interrupted timeout: is the kernel free again? If not, shut it down."""
@@ -195,6 +432,7 @@ class GuardedExecute(Execute):
                               f"down {self.interrupt_grace} s later")
 
     def _kernel_gone(self, cell, ename, evalue):
+        self._failure = (ename, evalue)
         self.log.warning("Cell %s: %s: %s", cell.metadata.get("nbgrader", {}).get("grade_id", "?"),
                          ename, evalue)
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
@@ -208,9 +446,19 @@ class GuardedExecute(Execute):
             self.log.debug("shutting down a stopped kernel: %s", error)
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep at most ``max_output_bytes`` of a cell's output; count, then drop the rest."""
+        """Take hand-ins out of the notebook; keep at most ``max_output_bytes`` of the rest."""
         content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        data = content.get("data")
+        if isinstance(data, dict) and handout.MIME_TYPE in data:
+            hand_ins = self._hand_ins
+            if hand_ins is not None and hand_ins.index == cell_index and msg["msg_type"] == "display_data":
+                hand_ins.add(data[handout.MIME_TYPE])
+            else:
+                self.log.warning("cell %s: a hand-in outside its test cell was ignored", cell_index)
+            return None
+        if self._hand_ins is not None:  # a test cell: its outputs are replaced by the verdict,
+            display_id = None  # so nothing may later update them through a display id
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in (data or {}).values())
         used = self._output_bytes.get(cell_index, 0)
         self._output_bytes[cell_index] = used + size
         if used + size > self.max_output_bytes and msg["msg_type"] != "error":

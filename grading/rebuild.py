@@ -25,6 +25,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
 
 from grading import scan
 
@@ -42,6 +43,13 @@ def grade_id(cell):
 
 class RebuildNotebook(NbGraderPreprocessor):
     """Rebuild the submission from the released notebook and the student's answers."""
+
+    scan_code = Bool(
+        True, help="Read the student's code for constructs that reach into the grading "
+        "(grading/scan.py) and note them, so that grading/review.py holds the test cells after "
+        "them for review. No points depend on it: verdicts are reached outside the kernel "
+        "(grading/verdicts/); it tells the instructor what was tried."
+    ).tag(config=True)
 
     def release_notebook(self, resources):
         info = resources["nbgrader"]
@@ -187,9 +195,8 @@ class RebuildNotebook(NbGraderPreprocessor):
             plain.outputs, plain.execution_count = [], None
         return plain
 
-    @staticmethod
-    def scan(cell, where, protected, release_imports, flags, index):
-        if cell.cell_type != "code":
+    def scan(self, cell, where, protected, release_imports, flags, index):
+        if cell.cell_type != "code" or not self.scan_code:
             return
         for what in scan.findings(cell.source, protected, release_imports):
             flags.append({"cell": index, "where": where, "what": what})

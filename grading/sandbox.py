@@ -6,7 +6,8 @@ anything but its own submission. ``SandboxedKernelManager`` (used by
 
 - **files**: a new, empty root. The system (``/usr`` and its links), the Python installation
   and its virtual environment are bound read-only at their own paths; the submission's
-  files (its notebook, ``data_em.npy``, ``em_grading.py``, ...) are bound read-only into
+  files (``data_em.npy``, ``em_grading.py``, ...; never a notebook: the one being graded
+  holds its hidden tests) are bound read-only into
   ``/home/student/<assignment>``, the working folder, which is a small private ``tmpfs``
   like ``/tmp``. The kernel may write there and in ``/tmp``; what it writes is in memory
   and disappears with it. Nothing of the course is in the sandbox: no ``source/``,
@@ -272,7 +273,9 @@ class Sandbox:
                  "--perms", "0777", "--size", self.tmpfs_bytes, "--tmpfs", HOME,
                  "--perms", "0777", "--dir", self.workdir]
         for entry in sorted(self.files.iterdir()):
-            if not entry.is_symlink():  # nbgrader copies files; a link would lead out
+            # nbgrader copies files; a link would lead out. The notebooks are left out: the one
+            # being graded holds its hidden tests, which must never reach the kernel.
+            if not entry.is_symlink() and entry.suffix != ".ipynb":
                 args += ["--ro-bind", str(entry), f"{self.workdir}/{entry.name}"]
         font_list = matplotlib_font_list()
         if font_list:  # matplotlib would otherwise rebuild it in every kernel (a few tenths of a second)

@@ -25,11 +25,17 @@ FIELDS = ["student", "notebook", "grade_id", "score", "max_score", "extra_credit
           "sandbox"]
 
 
-def why_lost(cell, held):
-    """Why a grade cell scored less than its points, from its outputs."""
+def why_lost(cell, held, verdict=None):
+    """Why a grade cell scored less than its points: the grader's verdict on it (recorded by
+    grading/execute.py), or else its outputs."""
     errors = [out.get("ename", "") for out in cell.get("outputs", [])
               if out.get("output_type") == "error"]
-    cause = next((REASONS[e] for e in errors if e in REASONS), None)  # explains its KeyboardInterrupt
+    if verdict is not None and not verdict.get("passed", True):
+        cause = verdict["reason"]
+        if cause == "error" and errors:
+            cause = f"error ({errors[0]})"
+    else:
+        cause = next((REASONS[e] for e in errors if e in REASONS), None)  # explains its KeyboardInterrupt
     if cause is None and errors:
         cause = "wrong" if errors[0] == "AssertionError" else f"error ({errors[0]})"
     if cause is None and any(out.get("name") == "stderr" for out in cell.get("outputs", [])):
@@ -71,7 +77,8 @@ def student_rows(gb, course, assignment, student, status):
             score = grade.score or 0.0
             reason = ""
             if score < grade.max_score or (grade.name in held):
-                reason = why_lost(cells[grade.name], held) if grade.name in cells else "not graded"
+                reason = (why_lost(cells[grade.name], held, record.get("verdicts", {}).get(grade.name))
+                          if grade.name in cells else "not graded")
                 lost[reason].append(grade.name)
             rows.append({"student": student, "notebook": nb.name, "grade_id": grade.name,
                          "score": score, "max_score": grade.max_score,

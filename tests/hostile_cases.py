@@ -21,7 +21,15 @@ hostile case's score with that of its base. The other kinds:
 - ``isolation``: code that uses only ordinary modules to read the reference, the hidden
   tests or other students' work, write outside its folder, signal other processes, fork
   without end, reach the network or leave processes behind (the sandbox's cases);
-- ``honest``: correct submissions graded beside the isolation cases.
+- ``honest``: correct submissions graded beside the isolation cases;
+- ``in_process``: code in the kernel that tries to decide its own verdicts (input and AST
+  transformers, a wrapped ``run_cell``, patched checks or hand-out, ``sys.settrace``, forged
+  hand-ins from a solution cell or a thread) with nothing solved, and a correct student who
+  prints everything the kernel remembers after the last test;
+- ``bad_hand_in``: correct students whose kernel hands in what the grader must refuse (too
+  large, pickled, too deep, too long, NaN) or sends messages no client should read (their
+  code reaches into the kernel, which the scan flags: tests/test_hostile.py grades them with
+  the scan off, so that their points show).
 
 None of these should be executed outside a sandboxed grading run: some loop forever, take
 8 GiB, or kill the process that started the kernel.
@@ -361,6 +369,12 @@ def cases(release_nb, source_nb):
         add(f"{kind}_zz_honest", "honest", "correct",
             f"the reference solution, graded in the same shard as the {kind}_ cases", correct)
 
+    # -- in the kernel: hooks, patches and forged hand-ins (nothing solved), and a leaker
+    for name, base, what, nb in in_process_cases(release_nb, reference):
+        add(name, "in_process", base, what, nb)
+    for name, base, what, nb in bad_hand_in_cases(release_nb, reference):
+        add(name, "bad_hand_in", base, what, nb)
+
     assert len({c.name for c in out}) == len(out), "case names must be unique"
     return out
 
@@ -519,6 +533,18 @@ for root in roots:
 _report(roots=[str(r) for r in roots], found=len(hidden))
 '''
 
+READ_OWN_NOTEBOOK = '''
+found = []
+for path in list(pathlib.Path.cwd().glob("*.ipynb")) + list(pathlib.Path.cwd().parent.glob("*/*.ipynb")):
+    try:
+        text = path.read_text()
+    except OSError:
+        continue
+    if "BEGIN HIDDEN TESTS" in text or "BEGIN CHECKS" in text:
+        found.append(str(path))
+_report(folder=sorted(os.listdir(".")), found=found)
+'''
+
 READ_LINK = '''
 used = 0
 for name in ("reference.ipynb", "shard_reference.ipynb"):
@@ -573,7 +599,7 @@ _report(roots=[str(r) for r in roots], done=done)
 WRITE_OTHERS = '''
 roots = _course_roots()
 mine = pathlib.Path.cwd().parent.name
-blank = pathlib.Path("em_prankster.ipynb").read_text()
+blank = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 done = []
 for path in _notebooks(roots, ["submitted/*/*/*.ipynb", "autograded/*/*/*.ipynb",
                                ".grading/staged/*/*/*.ipynb", ".grading/shards/*/submitted/*/*/*.ipynb"]):
@@ -727,6 +753,9 @@ def isolation_cases(release_nb, reference, course_hint="../../.."):
                 stealing(release_nb, reference, READ_OTHERS)))
     out.append(("read_hidden_tests", "blank", "reads the hidden tests from gradebook.db",
                 insert_after(blank, "imports", attack(READ_GRADEBOOK))))
+    out.append(("read_own_notebook", "blank", "reads the notebook being graded, hidden tests "
+                "and all, from its working folder",
+                insert_after(blank, "imports", attack(READ_OWN_NOTEBOOK))))
     out.append(("read_through_links", "blank",
                 "hands in links to source/'s notebook, relative to submitted/ and to a shard",
                 {NOTEBOOK: dumps(stealing(release_nb, reference, READ_LINK)),
@@ -767,6 +796,8 @@ def unsandboxed_cases(release_nb, reference):
          stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", "('up',)"))),
         ("write_course_files", "correct", "walks up, appends to nbgrader_config.py",
          insert_after(correct, "imports", attack(WRITE_COURSE.replace("WAYS", "('up',)")))),
+        ("read_own_notebook", "blank", "reads the notebook being graded from its working folder",
+         insert_after(copy.deepcopy(release_nb), "imports", attack(READ_OWN_NOTEBOOK))),
     ]
 
 
@@ -774,3 +805,253 @@ def unsandboxed_cases(release_nb, reference):
 class Symlink:
     """A file of a case that is a symbolic link to ``target``."""
     target: str
+
+
+# ---------------------------------------------------------------------------------------
+# In the kernel: code that tries to decide its own verdicts. Nothing else is solved (the
+# release's stubs), so each case must score what the untouched notebook scores: the checks
+# run in the grading process, on what the kernel hands out, so no hook, patch or forgery in
+# the kernel can make a wrong or missing result pass. Each attack sits at the top of the
+# first solution cell, where the issue that asked for these tried it, unless said otherwise.
+
+HAND_OUT = "_em_prankster_hand_out"  # grading/verdicts/handout.py installs it in the kernel
+
+# What the visible tests show, replayed as every result (a student who read the notebook)
+VISIBLE = '''
+import numpy as _np
+_VISIBLE = {
+    "calculate_log_probability": _np.array([[-3541.69812064, -5541.69812064],
+                                            [-4541.69812064, -6741.69812064],
+                                            [-6141.69812064, -8541.69812064]]),
+    "calculate_lower_bound": -12761.1875,
+    "run_e_step": _np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+    "run_m_step": (_np.array([[3.27777778], [9.27777778]]),
+                   _np.array([[0.48387097, 2.5, 4.52941176], [6.48387097, 8.5, 10.52941176]]),
+                   0.94868, _np.array([0.13888889, 0.33333333, 0.52777778])),
+    "run_EM": (_np.zeros((2, 1)), _np.zeros((2, 3)), 1.0, _np.full(3, 1 / 3), _np.arange(5.0)),
+    "PRANKSTER": "Barnaby Quill",
+    "GAMES_LOCATION": "under the bed",
+}
+def _guess(text):
+    for name in ("run_EM", "run_m_step", "run_e_step", "calculate_lower_bound",
+                 "calculate_log_probability", "PRANKSTER", "GAMES_LOCATION"):
+        if name in text:
+            return _VISIBLE[name]
+    return 0.0
+'''
+
+FORGE = VISIBLE + f'''
+import re as _re
+def _forged_cell(text):
+    """The test cell's hand-out line, read for its token and names, sending guesses instead."""
+    found = _re.search(r"\\.send\\('([^']+)', \\{{(.*)\\}}\\)", text)
+    if not found:
+        return None
+    names = _re.findall(r"'(\\w+)':", found.group(2))
+    return (f"__import__('sys').modules[{HAND_OUT!r}].send({{found.group(1)!r}}, "
+            f"{{{{n: _guess({{text[:2000]!r}}) for n in {{names!r}}}}}})\\n")
+'''
+
+IN_PROCESS = {
+    "inproc_none_stubs": ("no attack: the stubs return None (the yardstick of the cases below)", ""),
+    "inproc_transformer_get_ipython": (
+        "the issue's three lines: an input transformer (IPython.get_ipython) that turns every "
+        "cell mentioning em_grading or expected into `pass`",
+        'from IPython import get_ipython as _shell\n'
+        '_shell().input_transformers_post.append(\n'
+        '    lambda lines: ["pass\\n"] if any("em_grading" in l or "expected" in l for l in lines) else lines)\n'),
+    "inproc_transformer_module": (
+        "an input transformer reached as IPython.get_ipython() through sys.modules, emptying "
+        "every cell that hands out",
+        'import sys as _sys\n'
+        '_sys.modules["IPython"].get_ipython().input_transformers_cleanup.append(\n'
+        '    lambda lines: [] if any(".send(" in l for l in lines) else lines)\n'),
+    "inproc_transformer_forger": (
+        "an input transformer (the builtin get_ipython) that replaces each test cell by a "
+        "hand-in of the visible expected values, with the cell's own token",
+        FORGE + 'get_ipython().input_transformers_post.append(\n'
+        '    lambda lines: [_forged_cell("".join(lines))] if _forged_cell("".join(lines)) else lines)\n'),
+    "inproc_ast_transformer": (
+        "an AST transformer that drops every assert and every call of a check or of the hand-out",
+        'import ast as _ast\n'
+        'class _Quiet(_ast.NodeTransformer):\n'
+        '    def visit_Assert(self, node):\n'
+        '        return _ast.Pass()\n'
+        '    def visit_Expr(self, node):\n'
+        '        text = _ast.unparse(node)\n'
+        '        return _ast.Pass() if "check" in text or ".send(" in text else node\n'
+        'get_ipython().ast_transformers.append(_Quiet())\n'),
+    "inproc_wrapped_run_cell": (
+        "run_cell and run_cell_async wrapped: a cell that hands out runs as a forged hand-in",
+        FORGE + '_shell = get_ipython()\n'
+        '_run_cell_async, _run_cell = _shell.run_cell_async, _shell.run_cell\n'
+        'async def _async(raw_cell, *args, **kwargs):\n'
+        '    return await _run_cell_async(_forged_cell(raw_cell) or raw_cell, *args, **kwargs)\n'
+        'def _sync(raw_cell, *args, **kwargs):\n'
+        '    return _run_cell(_forged_cell(raw_cell) or raw_cell, *args, **kwargs)\n'
+        '_shell.run_cell_async, _shell.run_cell = _async, _sync\n'),
+    "inproc_patched_em_grading": (
+        "every em_grading function made a no-op: setattr, the module's __dict__, object.__setattr__",
+        'import em_grading as _g\n'
+        'for _n in list(vars(_g)):\n'
+        '    if callable(getattr(_g, _n)) and not _n.startswith("_"):\n'
+        '        vars(_g)[_n] = lambda *a, **k: None\n'
+        '        try:\n'
+        '            object.__setattr__(_g, _n, lambda *a, **k: None)\n'
+        '        except TypeError:\n'
+        '            setattr(_g, _n, lambda *a, **k: None)\n'
+        'check_close = _g.check_close\n'),
+    "inproc_patched_hand_out": (
+        "the grader's hand-out module in the kernel patched to send the visible expected values",
+        VISIBLE + 'import sys as _sys\n'
+        f'_out = _sys.modules[{HAND_OUT!r}]\n'
+        '_real = _out.send\n'
+        '_out.send = lambda token, values: _real(token, {k: _guess(k + repr(sorted(values))) for k in values})\n'),
+    "inproc_settrace": (
+        "sys.settrace: when the hand-out runs, its values are replaced by the visible expected ones",
+        VISIBLE + 'import sys as _sys, threading as _threading\n'
+        'def _trace(frame, event, arg):\n'
+        '    if event == "call" and frame.f_code.co_name == "send" and "values" in frame.f_locals:\n'
+        '        values = frame.f_locals["values"]\n'
+        '        for k in list(values):\n'
+        '            values[k] = _guess(repr(sorted(values)))\n'
+        '    return None\n'
+        '_sys.settrace(_trace)\n'
+        '_threading.settrace(_trace)\n'
+        'get_ipython().events.register("pre_run_cell", lambda *a: _sys.settrace(_trace))\n'),
+    "inproc_forged_from_solution_cell": (
+        "the solution cell publishes hand-ins of the visible values under guessed tokens",
+        VISIBLE + 'from IPython.display import publish_display_data as _publish\n'
+        'import json as _json\n'
+        f'_mime = __import__("sys").modules[{HAND_OUT!r}].MIME_TYPE\n'
+        'for _token in ("", "0" * 32, "in-process"):\n'
+        '    _publish({_mime: _json.dumps({"token": _token, "values": {"actual": 1.0}})})\n'),
+    "inproc_forged_from_thread": (
+        "a thread that reads each running cell's token from the history and hands in the "
+        "visible values with it, under the running cell's parent message",
+        FORGE + 'import threading as _threading, time as _time, re as _re2, json as _json2\n'
+        '_shell = get_ipython()\n'
+        'def _watch():\n'
+        '    seen = set()\n'
+        '    while True:\n'
+        '        text = _shell.user_ns.get("In", [""])[-1]\n'
+        '        found = _re2.search(r"\\.send\\(\'([^\']+)\'", text)\n'
+        '        if found and found.group(1) not in seen:\n'
+        '            seen.add(found.group(1))\n'
+        '            try:\n'
+        '                _shell.display_pub._parent_header.set(_shell.kernel.get_parent("shell"))\n'
+        '            except Exception:\n'
+        '                pass\n'
+        '            try:\n'
+        '                exec(_forged_cell(text) or "", globals())\n'
+        '            except Exception:\n'
+        '                pass\n'
+        '        _time.sleep(0.001)\n'
+        '_threading.Thread(target=_watch, daemon=True).start()\n'),
+}
+
+LEAKER = '''
+# After the last test: everything the kernel remembers, printed into the notebook.
+print("In:", In)
+print("Out:", Out)
+print("_ih:", _ih)
+print("globals:", {k: repr(v)[:2000] for k, v in globals().items() if not k.startswith("__")})
+print("history:", list(get_ipython().history_manager.db.execute("SELECT * FROM history")))
+import sys as _sys
+print("modules:", sorted(_sys.modules))
+'''
+
+
+def in_process_cases(release_nb, reference):
+    """The in-kernel cases: (name, base, what, notebook).
+
+    Each attack tops the first solution cell of a notebook whose functions are the release's
+    stubs returning None instead of raising (so the test cells' code runs to its hand-out,
+    where the attacks act); such stubs without an attack score what the untouched notebook
+    does, 0. The leaker is a correct student who prints what the kernel remembers after the
+    last test cell.
+    """
+    cells = notebook_cells.cells_by_id(release_nb)
+    stubs = {gid: cells[gid].source.replace("raise NotImplementedError()", "return None")
+             for gid in FUNCTIONS}
+    first = FUNCTIONS[0]
+    out = [(name, "blank", what,
+            notebook_cells.make_submission(release_nb, {**stubs, first: code + "\n" + stubs[first]}))
+           for name, (what, code) in IN_PROCESS.items()]
+    last_test = [notebook_cells.nbgrader_meta(c)["grade_id"] for c in release_nb.cells
+                 if is_test(c)][-1]
+    correct = notebook_cells.make_submission(release_nb, reference)
+    out.append(("inproc_leaker", "correct", "a correct student who prints In, Out, _ih, globals() "
+                "and the kernel's history after the last test cell",
+                insert_after(correct, last_test, LEAKER)))
+    return out
+
+
+# Hand-ins the grader must refuse, one per test cell, in order: the first five test cells get
+# these instead of their real results; every later cell hands in as usual. A correct student.
+BAD_HAND_INS = f'''
+import sys as _sys, json as _json, io as _io, base64 as _b64, numpy as _np
+from IPython.display import publish_display_data as _publish
+_out = _sys.modules[{HAND_OUT!r}]
+_real, _calls = _out.send, []
+def _npy(array, **kwargs):
+    buffer = _io.BytesIO()
+    _np.save(buffer, array, **kwargs)
+    return _b64.b64encode(buffer.getvalue()).decode()
+def _bad(token, values):
+    _calls.append(token)
+    n = len(_calls)
+    if n == 1:    # 70 MiB of results: more than the 64 a test cell may hand in
+        text = _json.dumps({{"token": token, "values": {{k: "x" * (70 * 2**20) for k in list(values)[:1]}}}})
+    elif n == 2:  # a pickled object array
+        text = _json.dumps({{"token": token, "values": {{k: {{"ndarray": _npy(_np.array([print], dtype=object), allow_pickle=True)}} for k in values}}}})
+    elif n == 3:  # nested 100000 deep
+        text = '{{"token": "' + token + '", "values": {{"x": ' + "[" * 100000 + "]" * 100000 + "}}}}"
+    elif n == 4:  # a string of 5 MB
+        text = _json.dumps({{"token": token, "values": {{k: "y" * 5_000_000 for k in values}}}})
+    elif n == 5:  # NaN where numbers are expected
+        text = _json.dumps({{"token": token, "values": {{k: {{"ndarray": _npy(_np.array(_np.nan))}} for k in values}}}})
+    else:
+        return _real(token, values)
+    _publish({{_out.MIME_TYPE: text}})
+_out.send = _bad
+'''
+# (cell, what its verdict's message must say)
+BAD_HAND_IN_MESSAGES = [
+    ("calculate_log_probability_visible", "more than 64 MiB"),
+    ("calculate_log_probability_hidden_wide_face", "only booleans, integers and floats"),
+    ("calculate_log_probability_hidden_small_noise", "not readable"),
+    ("calculate_log_probability_loops", "a string of 5000000 characters"),
+    ("calculate_lower_bound_visible", "nan or inf values"),
+]
+
+# Messages a client cannot read or should not: JSON nested 200000 deep, and 200 MB of output
+# in one message (more than the grader takes), sent on the kernel's own socket, signed.
+RAW_MESSAGES = '''
+import json as _json
+_ip = get_ipython()
+def _send_raw(content):
+    session, parent = _ip.display_pub.session, _ip.display_pub.parent_header
+    parts = [_json.dumps(session.msg_header("display_data"), default=str).encode(),
+             _json.dumps(parent, default=str).encode(), b"{}", content]
+    signature = session.sign(parts)
+    _ip.display_pub.pub_socket.send_multipart(
+        [b"display_data", b"<IDS|MSG>", signature if isinstance(signature, bytes) else signature.encode()] + parts)
+_send_raw(b'{"data": {"text/plain": ' + b"[" * 200000 + b"]" * 200000 + b'}, "metadata": {}}')
+_send_raw(b'{"data": {"text/plain": "' + b"z" * (200 * 2**20) + b'"}, "metadata": {}}')
+'''
+
+
+def bad_hand_in_cases(release_nb, reference):
+    """A correct student whose first five test cells hand in what the grader must refuse, and
+    one whose added cell sends messages no client should read: (name, base, what, notebook)."""
+    first = FUNCTIONS[0]
+    correct = notebook_cells.make_submission(release_nb, reference)
+    return [
+        ("handin_refused", "correct", "the first five test cells hand in 70 MiB, a pickled "
+         "object array, JSON nested 100000 deep, a 5 MB string and NaN",
+         notebook_cells.make_submission(release_nb, {**reference, first: BAD_HAND_INS + "\n" + reference[first]})),
+        ("handin_raw_messages", "correct", "a cell after imports sends, signed on the kernel's "
+         "own socket, JSON nested 200000 deep and a 200 MB output",
+         insert_after(correct, "imports", RAW_MESSAGES)),
+    ]

@@ -1,34 +1,16 @@
-"""em_grading.py, the checks the notebook's test cells use: restoring numpy and builtins,
-clear messages, and counting loops."""
-import builtins
-
+"""em_grading.py, the checks the notebook's test cells use: clear messages, unpacking what
+a function returns, and counting loops (in a function, or in source the grader read)."""
 import numpy as np
 import pytest
 
 import em_grading
 import plain_formulas
-
-
-def test_restore_undoes_patched_numpy_and_builtins():
-    originals = (np.allclose, np.isclose, np.all, np.testing.assert_allclose, builtins.all, builtins.abs)
-    try:
-        np.allclose = lambda *args, **kwargs: True
-        np.isclose = lambda *args, **kwargs: True
-        np.all = lambda *args, **kwargs: True
-        np.testing.assert_allclose = lambda *args, **kwargs: None
-        builtins.all = lambda iterable: True
-        builtins.abs = lambda value: 0
-        with pytest.raises(AssertionError, match="expected"):
-            em_grading.check_close([1.0, 2.0], [1.0, 3.0], "f(x)")
-        assert (np.allclose, np.isclose, np.all, np.testing.assert_allclose, builtins.all,
-                builtins.abs) == originals
-    finally:
-        np.allclose, np.isclose, np.all, np.testing.assert_allclose, builtins.all, builtins.abs = originals
+from grading.verdicts import SubmittedFunction
 
 
 @pytest.mark.parametrize("got, message", [
-    ([1.0, 2.0, 3.0], "shape"), ([np.nan, 2.0], "nan"), ("text", "not an array"),
-    ([1.0, 2.5], "expected:"),
+    ([1.0, 2.0, 3.0], "shape"), ([np.nan, 2.0], "nan or inf values: \\[nan, 2.0\\]"),
+    ("text", "not an array"), ([1.0, 2.5], "expected:"),
 ])
 def test_check_close_says_what_was_wrong(got, message):
     with pytest.raises(AssertionError, match=message) as failure:
@@ -45,11 +27,39 @@ def test_check_close_ignores_array_subclasses_that_lie():
         em_grading.check_close(liar, [1.0, 2.0], "f(x)")
 
 
+def test_unpack_says_how_many_values_came_back():
+    assert em_grading.unpack((1, 2), "ab", "f(x)") == (1, 2)
+    with pytest.raises(AssertionError, match="f\\(x\\) should return F, B \\(2 values\\); it returned 3 values"):
+        em_grading.unpack([1, 2, 3], "FB", "f(x)")
+    with pytest.raises(AssertionError, match="it returned None"):
+        em_grading.unpack(None, "FB", "f(x)")
+
+
+def nested_loops(n):
+    total = 0
+    for i in range(n):
+        total += sum(j for j in range(i))
+    return total
+
+
 def test_count_loops():
-    assert em_grading.count_loops(em_grading.restore) == (2, 2)
+    assert em_grading.count_loops(nested_loops) == (2, 2)
     assert em_grading.count_loops(plain_formulas.log_probability) == (4, 4)
     with pytest.raises(AssertionError, match="at most 1"):
         em_grading.check_loops(plain_formulas.log_probability, most=1)
     with pytest.raises(AssertionError, match="inside another"):
-        em_grading.check_loops(em_grading.restore, most=3)
+        em_grading.check_loops(nested_loops, most=3)
     em_grading.check_loops(em_grading.as_array, most=0)
+
+
+def test_loops_are_counted_in_source_the_grader_read():
+    read = SubmittedFunction("f", "def f(x):\n    return [y for y in x]\n")
+    assert em_grading.count_loops(read) == (1, 1)
+    with pytest.raises(AssertionError, match="f has 1 loop"):
+        em_grading.check_loops(read, most=0)
+
+
+def test_a_function_the_grader_did_not_find_fails_the_loop_limit_with_why():
+    missing = SubmittedFunction("f", None, "f is not defined in your notebook")
+    with pytest.raises(AssertionError, match="f is not defined in your notebook"):
+        em_grading.check_loops(missing, most=3)

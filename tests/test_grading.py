@@ -149,7 +149,7 @@ def test_feedback_index_names_function_behaviour_score_and_message(graded_course
     rows = score_index(graded_course, "mistakes")
     assert len(rows) == 34 and "Test cell" not in str(rows)
     by_check = {(function, what): (score, message) for function, what, score, message in rows}
-    assert by_check["run_EM", "early stop"] == ("3 / 3", "")
+    assert by_check["run_e_step", "underflow"] == ("3 / 3", "")
     score, message = by_check["calculate_lower_bound", "zeros"]
     assert score == "0 / 4" and message.startswith("AssertionError: calculate_lower_bound(") \
         and "is wrong" in message, message

@@ -21,6 +21,7 @@ to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 - without the sandbox (in a throw-away course) the same attacks do succeed, so these
   checks can fail.
 """
+import ast
 import csv
 import hashlib
 import html
@@ -40,6 +41,7 @@ from nbgrader.api import Gradebook
 import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from grading import notebook_cells, parallel, sandbox, summary
+from grading.verdicts import testcell
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
 from grading.execute import GuardedExecute
 
@@ -55,6 +57,7 @@ SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
 HOSTILE_WORKERS = 3
 UID_BASE = GuardedExecute.sandbox_uid_base.default_value  # a kernel's user: this plus its grader's pid
 AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
+WRONG_TOTAL = 29  # the demo's mistakes student: its three mistakes, and run_EM, which calls them
 
 # case -> (parts that may lose points, what the summary must say about them)
 DAMAGE = {
@@ -82,7 +85,7 @@ DAMAGE = {
                                      "signal_grader_by_name", "fork_threads")},
 }
 ISOLATION = ["read_reference_walking_up", "read_reference_via_proc", "read_reference_by_search",
-             "read_other_students", "read_hidden_tests", "read_through_links",
+             "read_other_students", "read_hidden_tests", "read_own_notebook", "read_through_links",
              "write_course_files", "write_gradebook", "write_other_students", "write_home_and_tmp",
              "net_connections", "linger_after_kernel", "signal_grader_by_name", "signal_everyone",
              "fork_processes", "fork_threads"]
@@ -100,6 +103,13 @@ REPAIRED = ["tamper_skip_tags", "tamper_raises_tags", "tamper_grade_flag", "tamp
             "tamper_deleted_tests", "tamper_reordered", "tamper_files"]
 HELD = ["tamper_patch_numpy", "tamper_patch_grader", "tamper_input_transformer",
         "tamper_runtime_write"]
+# In the kernel, nothing solved: each must score what its stubs score without the attack (0)
+IN_PROCESS = list(hostile_cases.IN_PROCESS)
+# ... and these must get as far as handing in forged values, which the grader judges wrong
+FORGERS = ["inproc_transformer_forger", "inproc_wrapped_run_cell", "inproc_patched_hand_out",
+           "inproc_settrace", "inproc_forged_from_thread"]
+LEAKER = "inproc_leaker"
+BAD_HAND_INS = ["handin_refused", "handin_raw_messages"]
 
 
 def digest(folder, leave_out=()):
@@ -283,7 +293,8 @@ def hostile(tmp_path_factory, source_nb):
         write_case(alone, cases[name])
     grading_run(alone, "--workers", "2")
     for case in cases.values():
-        write_case(course, case)
+        if case.kind != "bad_hand_in":  # graded with the scan off (scan_off below)
+            write_case(course, case)
     before = digest(course / "submitted")
     course_before = digest(course, RUN_OUTPUTS)
     assert not [p for p in HOST_MARKERS if p.exists()], "markers left by an earlier run"
@@ -318,15 +329,15 @@ def base_of(hostile, name):
 def test_every_kind_of_case_is_there(hostile):
     kinds = {case.kind for case in hostile["cases"].values()}
     assert kinds == {"base", "time", "memory", "crash", "tampering", "bad_file", "isolation",
-                     "honest"}
+                     "honest", "in_process", "bad_hand_in"}
     assert set(DAMAGE) | set(NOT_GRADED) | set(REPAIRED) | set(HELD) | set(ISOLATION) | set(
-        HONEST) == set(hostile["cases"])
+        HONEST) | set(IN_PROCESS) | {LEAKER} | set(BAD_HAND_INS) == set(hostile["cases"])
 
 
 def test_bases_score_as_expected(hostile):
     assert hostile["totals"]["base_blank"] == 0
     assert hostile["totals"]["base_correct"] == 104  # 100 and the four hard-EM bonus points
-    assert hostile["totals"]["base_wrong"] == 44  # the demo's mistakes student
+    assert hostile["totals"]["base_wrong"] == WRONG_TOTAL
 
 
 def test_no_case_scores_more_than_its_base(hostile):
@@ -370,7 +381,7 @@ def test_what_cannot_be_graded_is_reported_with_its_reason(hostile, name):
 
 
 def test_every_student_is_in_the_summary_and_the_csv(hostile):
-    assert set(hostile["lines"]) == set(hostile["cases"])
+    assert set(hostile["lines"]) == set(hostile["cases"]) - set(BAD_HAND_INS)
     rows = (hostile["course"] / summary.CSV).read_text().splitlines()
     graded = set(hostile["totals"]) - set(NOT_GRADED)
     assert {row.split(",")[0] for row in rows[1:]} == graded
@@ -433,9 +444,119 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
     graded = re.findall(r"\] (\S+): graded", run.stderr)
     assert graded == ["base_wrong"], run.stderr[-3000:]
     lines = (course / summary.TEXT).read_text().splitlines()
-    assert {line.split()[0] for line in lines} == set(hostile["cases"])
+    assert {line.split()[0] for line in lines} == set(hostile["cases"]) - set(BAD_HAND_INS)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        assert gb.find_submission(ASSIGNMENT, "base_wrong").score == 44
+        assert gb.find_submission(ASSIGNMENT, "base_wrong").score == WRONG_TOTAL
+
+
+# ---------------------------------------------------------------------------------------
+# In the kernel: verdicts are reached in the grading process (grading/verdicts/)
+
+
+def verdicts(course, student):
+    """{grade_id: the grader's verdict} recorded in a student's autograded notebook."""
+    path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
+    return json.loads(path.read_text())["metadata"]["grading"]["verdicts"]
+
+
+@pytest.mark.parametrize("name", IN_PROCESS)
+def test_in_process_attacks_earn_nothing(hostile, name):
+    """Scan on: no cell is earned (the flagged ones are also held, which gains nothing)."""
+    assert hostile["totals"][name] <= hostile["totals"]["base_blank"] == 0, hostile["lines"][name]
+    assert not any(hostile["scores"][name].values()), hostile["lines"][name]
+
+
+@pytest.mark.parametrize("name", FORGERS)
+def test_forged_hand_ins_reach_the_grader_and_are_judged_wrong(hostile, name):
+    """The forgers got as far as they can: their values arrived, and the checks refused them."""
+    reasons = {v["reason"] for v in verdicts(hostile["course"], name).values()}
+    assert "wrong" in reasons, reasons
+
+
+@pytest.fixture(scope="module")
+def scan_off(tmp_path_factory, source_nb, hostile):
+    """The in-kernel cases and the held ones again, with grading/scan.py turned off: no points
+    may depend on the scan."""
+    course, _ = limited_course(tmp_path_factory, "scan_off")
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("c.RebuildNotebook.scan_code = False\n")
+    names = IN_PROCESS + HELD + BAD_HAND_INS + ["base_blank", "base_wrong", "base_correct"]
+    for name in names:
+        write_case(course, hostile["cases"][name])
+    start = time.perf_counter()
+    grading_run(course, "--workers", str(HOSTILE_WORKERS))
+    lines = {line.split()[0]: line for line in (course / summary.TEXT).read_text().splitlines()}
+    return dict(course=course, scores=grades(course, names), lines=lines,
+                seconds=time.perf_counter() - start)
+
+
+@pytest.mark.parametrize("name", IN_PROCESS + HELD)
+def test_without_the_scan_nothing_is_gained_either(scan_off, hostile, name):
+    base = base_of(hostile, name)
+    assert sum(scan_off["scores"][name].values()) <= sum(scan_off["scores"][base].values()), \
+        scan_off["lines"][name]
+    assert "held for review" not in scan_off["lines"][name], scan_off["lines"][name]
+
+
+def test_refused_hand_ins_fail_their_cells_with_why(scan_off):
+    """Too large, pickled, too deep, too long, NaN: each fails its own cell with a message,
+    the grading went on, and every other cell scored as the correct base's."""
+    found = verdicts(scan_off["course"], "handin_refused")
+    for gid, message in hostile_cases.BAD_HAND_IN_MESSAGES:
+        assert not found[gid]["passed"] and message in found[gid]["message"], (gid, found[gid])
+    refused = {gid for gid, _ in hostile_cases.BAD_HAND_IN_MESSAGES}
+    scores, base = scan_off["scores"]["handin_refused"], scan_off["scores"]["base_correct"]
+    assert {gid: score for gid, score in scores.items() if gid not in refused} \
+        == {gid: score for gid, score in base.items() if gid not in refused}
+    assert all(scores[gid] == 0 for gid in refused)
+
+
+def test_messages_no_client_should_read_cost_nothing_else(scan_off):
+    """JSON nested 200000 deep and a 200 MB output, sent raw on the kernel's socket: the cell
+    that sent them (not graded) says so, the 200 MB never reach the grader's memory, and the
+    grader reconnects to the kernel's output, so no later cell loses anything."""
+    assert scan_off["scores"]["handin_raw_messages"] == scan_off["scores"]["base_correct"]
+    cells = json.loads((scan_off["course"] / "autograded" / "handin_raw_messages" / ASSIGNMENT /
+                        NOTEBOOK).read_text())["cells"]
+    outputs = json.dumps([c.get("outputs") for c in cells])
+    assert "UnreadableOutput" in outputs and "OutputTooLarge" in outputs
+
+
+def hidden_expected_numbers(source_nb):
+    """Every number written in the hidden checks (full repr), long enough to be recognisable."""
+    found = set()
+    for cell in source_nb.cells:
+        if not notebook_cells.nbgrader_meta(cell).get("grade") or "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        _, checks = testcell.regions(cell.source[cell.source.index("### BEGIN HIDDEN TESTS"):])
+        for node in ast.walk(ast.parse("\n".join(checks))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, float):
+                text = repr(abs(node.value))
+                if len(text.replace(".", "").lstrip("0")) >= 6:
+                    found.add(text)
+    return found
+
+
+def test_a_leaker_finds_no_hidden_value_nor_the_answer_tests_words(hostile, source_nb):
+    """A correct student prints In, Out, _ih, globals() and the kernel's history after the
+    last test: none of the hidden checks' numbers and none of the answer tests' own words
+    (the other suspects' names, their messages) are in their outputs or their feedback."""
+    course = hostile["course"]
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force", f"--student={LEAKER}")
+    cells = json.loads((course / "autograded" / LEAKER / ASSIGNMENT / NOTEBOOK).read_text())["cells"]
+    outputs = json.dumps([c.get("outputs", []) for c in cells])
+    feedback = html.unescape((course / "feedback" / LEAKER / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text())
+    assert "history:" in outputs and "globals:" in outputs, "the leaker printed nothing"
+    numbers = hidden_expected_numbers(source_nb)
+    from prankster import secret, suspects
+    words = [name for name, _ in suspects.SUSPECTS if name != secret.PRANKSTER]
+    words += ["does not name the prankster", "does not say where the games are", "_culprit", "_others"]
+    assert len(numbers) > 100 and len(words) > 5
+    for where, text in (("outputs", outputs), ("feedback", feedback)):
+        leaked = [n for n in numbers if n in text] + [w for w in words if w.lower() in text.lower()]
+        assert leaked == [], f"in the leaker's {where}: {leaked[:10]}"
+    # the search can find what is there: the student's own answer is in both
+    assert secret.PRANKSTER in outputs and secret.PRANKSTER in feedback
 
 
 # ---------------------------------------------------------------------------------------
@@ -519,14 +640,14 @@ def test_honest_students_grade_as_when_graded_alone(hostile, name):
 
 @pytest.fixture(scope="module")
 def unsandboxed(tmp_path_factory, source_nb):
-    """Two attacks graded without the sandbox, in a throw-away course."""
+    """Three attacks graded without the sandbox, in a throw-away course."""
     course, release = limited_course(tmp_path_factory, "unsandboxed")
     for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebook_cells.reference_code(source_nb)):
         write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
     config_before = (course / "nbgrader_config.py").read_text()
     run = grading_run(course, "--no-sandbox")
     return dict(course=course, run=run, config_before=config_before,
-                scores=grades(course, ["read_reference_walking_up", "write_course_files"]))
+                scores=grades(course, ["read_reference_walking_up", "write_course_files", "read_own_notebook"]))
 
 
 def test_without_the_sandbox_the_attacks_succeed(unsandboxed):
@@ -534,9 +655,11 @@ def test_without_the_sandbox_the_attacks_succeed(unsandboxed):
     course = unsandboxed["course"]
     assert sum(unsandboxed["scores"]["read_reference_walking_up"].values()) == 104
     assert hostile_cases.MARKER in (course / "nbgrader_config.py").read_text()
+    (said,) = attacks(course, "read_own_notebook")
+    assert said["found"], said  # the notebook being graded, hidden tests and all
     assert "WARNING: grading without the sandbox" in unsandboxed["run"].stderr
     lines = (course / summary.TEXT).read_text().splitlines()
-    assert len(lines) == 2 and all("NOT SANDBOXED" in line for line in lines), lines
+    assert len(lines) == 3 and all("NOT SANDBOXED" in line for line in lines), lines
     rows = list(csv.DictReader(open(course / summary.CSV)))
     assert rows and all(row["sandbox"] == sandbox.NONE for row in rows), rows[:3]
 

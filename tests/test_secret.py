@@ -8,9 +8,14 @@ import subprocess
 
 import pytest
 
+import em_grading
 from conftest import ROOT, SOURCE_NB
 from grading import notebook_cells
+from grading.assignment import ANSWERS, FUNCTIONS
+from grading.verdicts import inprocess
 from prankster import answers, secret, suspects
+
+CHECKS = inprocess.checks_for(ROOT / "source" / "em_prankster" / "em_grading.py", FUNCTIONS + ANSWERS)
 
 
 def run(source, **variables):
@@ -27,11 +32,11 @@ def reference_answers(nb):
 
 
 def passes(nb, gid, **answer):
-    try:
-        run(notebook_cells.cells_by_id(nb)[gid].source, **answer)
-    except AssertionError:
-        return False
-    return True
+    """Does the answer pass the hidden answer test, graded as grading does (split, hand-in,
+    checks outside the namespace the answer lives in)?"""
+    verdict = inprocess.run_test_cell(notebook_cells.cells_by_id(nb)[gid].source,
+                                      {"em_grading": em_grading, **answer}, CHECKS, {}, gid)
+    return verdict.passed
 
 
 def check_answer_cells(nb, prankster, message, keywords):

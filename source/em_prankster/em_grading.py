@@ -1,57 +1,67 @@
-"""Checks used by the test cells of em_prankster.ipynb.
+"""The checks of em_prankster.ipynb's test cells, and the inputs of its hidden tests.
 
-You do not need to read or change this file: grading uses its own copy of it.
+In a test cell, the lines between ``### BEGIN CHECKS`` and ``### END CHECKS`` are checks
+that use the functions below (``check_close``, ``check_loops``, ...). In Jupyter and under
+Validate they run in your kernel, on what the rest of the cell computed with your functions.
+When the notebook is graded, the grader runs the same checks itself, outside your kernel, on
+the values the rest of the cell computed: what your code prints or changes in the kernel
+cannot change a verdict.
 
-The notebook imports it in its first cell, before any of your code runs, and it keeps a
-copy of numpy's, numpy.testing's, math's and Python's built-in functions as they were
-then. Every check first puts those back, so a test cell always compares with the real
-``np.allclose`` and friends, whatever code ran before it.
+The hidden tests' inputs (``small_case``, ``synthetic_case``, ...) are defined here and are
+not secret: call them to check your functions yourself on more than the visible fixture.
 """
 import ast
-import builtins
 import inspect
-import math
 import os
 import sys
 import textwrap
 import warnings
 
 import numpy as np
-import numpy.testing
 
-_MODULES = (builtins, np, np.testing, np.linalg, math, inspect, ast)
-_ORIGINAL = {module.__name__: (module, dict(vars(module))) for module in _MODULES}
-
-
-def restore():
-    """Undo any reassignment of a function in numpy, numpy.testing, math or builtins."""
-    for module, original in _ORIGINAL.values():
-        current = vars(module)
-        for name, value in original.items():
-            if current.get(name, None) is not value:
-                setattr(module, name, value)
+__all__ = ["as_array", "check_close", "check_loops", "checked_when_graded", "count_loops",
+           "one_hot_q", "other_values", "rough_starts", "small_case", "synthetic_case", "unpack"]
 
 
 def as_array(value, call):
     """``value`` as a plain float ndarray (no subclass), or a clear AssertionError."""
-    restore()
     try:
         return np.array(value, dtype=float, subok=False)
     except (TypeError, ValueError):
-        raise AssertionError(f"{call} returned {value!r}, which is not an array of numbers")
+        raise AssertionError(f"{call} returned {value!r}, which is not an array of numbers") from None
 
 
 def check_close(actual, expected, call, rtol=1e-5, atol=1e-8):
     """Fail with a message that shows the call, what was expected and what came back."""
-    restore()
     expected = np.array(expected, dtype=float)
     got = as_array(actual, call)
     if got.shape != expected.shape:
         raise AssertionError(f"{call} returned shape {got.shape}, expected shape {expected.shape}")
     if not np.isfinite(got).all():
-        raise AssertionError(f"{call} returned nan or inf values:\n{got}")
+        raise AssertionError(f"{call} returned nan or inf values: {got.tolist()}")
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         raise AssertionError(f"{call} is wrong.\nexpected:\n{expected}\ngot:\n{got}")
+
+
+def unpack(result, names, call):
+    """``result`` as a tuple of ``len(names)`` values, or a clear AssertionError.
+
+    ``names`` is a string of one-letter names, such as ``"FBsa"``.
+    """
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        count = f"{len(result)} values" if isinstance(result, (tuple, list)) else repr(result)[:200]
+        raise AssertionError(f"{call} should return {', '.join(names)} ({len(names)} values); "
+                             f"it returned {count}")
+    return tuple(result)
+
+
+def checked_when_graded(inputs=""):
+    """Say, in a hidden-test cell run by a student, that its checks come at grading time.
+
+    ``inputs`` names the em_grading functions that give the hidden checks' inputs.
+    """
+    line = "The checks above ran; this cell's hidden checks run when your notebook is graded"
+    print(line + (f" (their inputs: {inputs}, to try yourself)." if inputs else "."))
 
 
 # --- The hidden tests' inputs ------------------------------------------------------------
@@ -74,7 +84,6 @@ def small_case():
     ha : array, shape (hW - hw + 1,)
     hq : array, shape (hW - hw + 1, hK)
     """
-    restore()
     hH, hW, hw, hK = 3, 6, 2, 4
     hX = (np.arange(hH * hW * hK).reshape(hH, hW, hK) * 37 % 23) * 10.5 + 0.25
     hF = (np.arange(hH * hw).reshape(hH, hw) * 5 % 7) * 20.0 + 1.5
@@ -92,7 +101,6 @@ def small_case():
 def one_hot_q():
     """A one-hot q for the small case (as hard-EM's E-step makes it): images 0 and 3 at
     offset 0, images 1 and 2 at offset 2; shape (5, 4)."""
-    restore()
     q = np.zeros((5, 4))
     q[[0, 2, 2, 0], [0, 1, 2, 3]] = 1.0
     return q
@@ -116,7 +124,6 @@ def synthetic_case():
     ea0 : array, shape (eW - ew + 1,)
         Initial prior.
     """
-    restore()
     eH, eW, ew, eK = 4, 9, 3, 12
     eF = np.array([[200.0, 40, 200], [60, 220, 60], [230, 30, 230], [90, 180, 90]])
     eB = np.tile(np.linspace(20.0, 120.0, eW), (eH, 1))
@@ -130,16 +137,37 @@ def synthetic_case():
     return eH, eW, ew, eK, eX, eF0, eB0, es0, ea0
 
 
+def rough_starts():
+    """Three starts for ``synthetic_case()`` far from where EM ends, from a fixed random
+    generator: a list of (F0, B0, s0, a0), shapes (4, 3), (4, 9), (), (7,)."""
+    rng = np.random.default_rng(73)
+    starts = []
+    for _ in range(3):
+        F0 = rng.integers(0, 256, (4, 3)).astype(float)
+        B0 = rng.integers(0, 256, (4, 9)).astype(float)
+        a0 = rng.uniform(0.5, 1.5, 7)
+        starts.append((F0, B0, float(rng.uniform(30.0, 120.0)), a0 / a0.sum()))
+    return starts
+
+
 def other_values(tX, tF, tB, ta, tq):
     """The visible tests' inputs with other values: vX, vF, vB, va, vq."""
-    restore()
     return tX * 1.5 + 0.25, tF + 0.5, tB * 0.75, ta[::-1], tq[::-1]
+
+
+def source_of(function):
+    """The source of ``function``: a Python function's own, or the text the grader read from
+    the notebook (an object with ``source``, or ``missing`` saying why there is none)."""
+    missing = getattr(function, "missing", "")
+    if missing:
+        raise AssertionError(missing)
+    source = getattr(function, "source", None)
+    return source if isinstance(source, str) else inspect.getsource(function)
 
 
 def count_loops(function):
     """(loops, deepest nesting) in the source of ``function``: for, while, comprehensions."""
-    restore()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    tree = ast.parse(textwrap.dedent(source_of(function)))
 
     def walk(node, depth):
         loops, deepest = 0, depth
