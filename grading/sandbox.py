@@ -25,15 +25,15 @@ anything but its own submission. ``SandboxedKernelManager`` (used by
   account has, one per grading process (``uid_base`` + the grading process's pid), with no
   capabilities and ``no_new_privs``; run as an ordinary user, bwrap makes a user namespace
   and the kernel is ``nobody`` inside it, with the rights of that user outside.
-- **a fair share of the processor** (where the machine lets the grader make control groups,
-  cgroup v1's ``cpu`` and ``pids`` controllers, as on these machines): each kernel and
-  everything it starts is one group, which the scheduler weighs like one process, so a
-  student whose code starts 100 busy processes slows only their own kernel, not the
-  student graded beside them; the group may hold at most ``max_processes`` tasks, and when
-  the kernel stops every process left in it is killed; with the ``memory`` controller, the
-  group together may use at most the kernel's memory limit (the address-space limit caps
-  each process; this caps a kernel and all its children, and what they write in the
-  sandbox's in-memory folders).
+- **a fair share of the processor** (where the machine lets the grader make control groups:
+  cgroup v1, as on these machines, or a delegated cgroup v2 subtree;
+  ``grading/control_groups.py``): each kernel and everything it starts is one group, which
+  the scheduler weighs like one process, so a student whose code starts 100 busy processes
+  slows only their own kernel, not the student graded beside them; the group may hold at
+  most ``max_processes`` tasks, and when the kernel stops every process left in it is
+  killed; with the ``memory`` controller, the group together may use at most the kernel's
+  memory limit (the address-space limit caps each process; this caps a kernel and all its
+  children, and what they write in the sandbox's in-memory folders).
 - **limits**: the address space (``GuardedExecute.memory_limit_mib``, set on the process
   that starts bwrap) and, inside, at most ``max_processes`` processes and threads for the
   kernel's user (a fork bomb fails with ``BlockingIOError`` in the student's cell), no core
@@ -46,15 +46,15 @@ the sandbox (``python -m grading.parallel --no-sandbox``, or
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+
+from grading.control_groups import control_group
 
 HOME = "/home/student"
 # Read by the dynamic linker, Python's time module and fontconfig; nothing else of /etc is bound.
@@ -73,99 +73,6 @@ FIX = ("Install bubblewrap (Debian: apt-get install bubblewrap; `make venv` does
 
 
 NONE = "none: graded with the grader's rights (sandbox turned off)"
-
-
-CGROUP_V1 = Path("/sys/fs/cgroup")
-CONTROLLERS = ("cpu", "pids", "memory")
-
-
-def own_cgroups():
-    """{controller: this process's group path} from /proc/self/cgroup (cgroup v1 lines)."""
-    found = {}
-    try:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, names, path = line.split(":", 2)
-            for name in names.split(","):
-                found[name] = path
-    except (OSError, ValueError):
-        pass
-    return found
-
-
-class ControlGroup:
-    """One kernel's group in cgroup v1's ``cpu``, ``pids`` and ``memory`` hierarchies.
-
-    Each is made below the grading process's own group (so the machine's own limits still
-    hold), where that hierarchy exists and is writable. ``join()`` runs in the child process before it starts bwrap; everything started from
-    there on is in the group. ``kill()`` kills whatever is still in it; ``remove()`` removes
-    the (empty) group.
-    """
-
-    def __init__(self, name, max_processes, memory_bytes=0):
-        self.paths = []
-        limits = {"pids": {"pids.max": max_processes},
-                  "memory": {"memory.limit_in_bytes": memory_bytes} if memory_bytes else {}}
-        own = own_cgroups()
-        for controller in CONTROLLERS:
-            if controller not in own:
-                continue
-            base = CGROUP_V1 / controller / own[controller].lstrip("/")
-            if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
-                continue
-            path = base / "em-sandbox" / name
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-                for key, value in limits.get(controller, {}).items():
-                    (path / key).write_text(str(value))
-            except OSError:
-                try:
-                    path.rmdir()
-                except OSError:
-                    pass
-                continue
-            self.paths.append(path)
-
-    def description(self):
-        names = [c for c in CONTROLLERS if any(f"/{c}/" in str(p) for p in self.paths)]
-        return f"own cgroup ({', '.join(names)})" if names else "no cgroup (shared processor)"
-
-    def join(self):
-        for path in self.paths:
-            with open(path / "cgroup.procs", "w") as f:
-                f.write(str(os.getpid()))
-
-    def pids(self):
-        found = set()
-        for path in self.paths:
-            try:
-                found |= {int(p) for p in (path / "cgroup.procs").read_text().split()}
-            except OSError:
-                pass
-        return found
-
-    def kill(self):
-        for _ in range(50):
-            left = self.pids()
-            if not left:
-                return
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.02)
-
-    def remove(self):
-        self.kill()
-        for path in self.paths:
-            for _ in range(50):
-                try:
-                    path.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # the last processes are still being reaped
-                    time.sleep(0.02)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -243,7 +150,7 @@ class Sandbox:
         self.sockets = Path(tempfile.mkdtemp(prefix="em-sandbox-"))
         if as_root():  # the kernel's user makes its sockets there
             os.chown(self.sockets, self.uid, self.uid)
-        self.cgroup = ControlGroup(self.sockets.name, max_processes, memory_mib * 2**20)
+        self.cgroup = control_group(self.sockets.name, max_processes, memory_mib * 2**20)
 
     def description(self):
         user = f"uid {self.uid}" if as_root() else "nobody in a user namespace"
