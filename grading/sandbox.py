@@ -1,8 +1,9 @@
 """Run each submission's kernel in a sandbox made by bubblewrap (``bwrap``).
 
 The student's code runs in the kernel, so the kernel is the one process that must not reach
-anything but its own submission. ``SandboxedKernelManager`` (used by
-``grading/execute.py``'s ``GuardedExecute``) starts the kernel through ``bwrap`` with:
+anything but its own submission. ``Sandbox`` is the ``bwrap`` command line for one kernel;
+the course's kernel provisioner (``grading/sandbox_provisioner.py``, which
+``grading/execute.py``'s ``GuardedExecute`` selects) starts the kernel through it, with:
 
 - **files**: a new, empty root. The system (``/usr`` and its links), the Python installation
   and its virtual environment are bound read-only at their own paths; the submission's
@@ -50,9 +51,8 @@ import subprocess
 import sys
 import tempfile
 from functools import lru_cache
+from importlib.metadata import entry_points
 from pathlib import Path
-
-from jupyter_client.manager import AsyncKernelManager
 
 from grading.control_groups import control_group
 
@@ -73,6 +73,11 @@ FIX = ("Install bubblewrap (Debian: apt-get install bubblewrap; `make venv` does
 
 
 NONE = "none: graded with the grader's rights (sandbox turned off)"
+
+# The kernel provisioner that starts kernels in the sandbox (grading/sandbox_provisioner.py),
+# as pyproject.toml registers it among jupyter_client's provisioners.
+PROVISIONER_NAME = "em-sandbox"
+PROVISIONERS = "jupyter_client.kernel_provisioners"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -140,13 +145,12 @@ class Sandbox:
     """
 
     def __init__(self, files, workdir_name, uid, max_processes=128, tmpfs_mib=512,
-                 env=None, memory_mib=0):
+                 memory_mib=0):
         self.files = Path(files)
         self.workdir = f"{HOME}/{workdir_name}"
         self.uid = uid if as_root() else 65534
         self.max_processes = max_processes
         self.tmpfs_bytes = str(tmpfs_mib * 2**20)
-        self.env = env or {}
         self.sockets = Path(tempfile.mkdtemp(prefix="em-sandbox-"))
         if as_root():  # the kernel's user makes its sockets there
             os.chown(self.sockets, self.uid, self.uid)
@@ -161,8 +165,9 @@ class Sandbox:
         """In the child that becomes bwrap, before exec: enter the control group."""
         self.cgroup.join()
 
-    def command(self, kernel_cmd):
-        """``kernel_cmd`` (python -m ipykernel_launcher -f ...) run inside the sandbox."""
+    def command(self, kernel_cmd, env=None):
+        """``kernel_cmd`` (python -m ipykernel_launcher -f ...) run inside the sandbox, with
+        the variables of ``env`` that are in ``PASSED_ENV``."""
         args = [bwrap(), "--die-with-parent", "--new-session",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--hostname", "sandbox"]
@@ -186,13 +191,13 @@ class Sandbox:
             args += ["--perms", "0777", "--dir", "/tmp/matplotlib",
                      "--ro-bind", font_list, f"/tmp/matplotlib/{Path(font_list).name}"]
         args += ["--chdir", self.workdir, "--clearenv"]
-        env = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
-               "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-               "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
-               "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
-        env.update({k: v for k, v in self.env.items() if k in PASSED_ENV})
-        for key, value in sorted(env.items()):
+        inside = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
+                  "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+                  "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
+                  "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+                  "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+        inside.update({k: v for k, v in (env or {}).items() if k in PASSED_ENV})
+        for key, value in sorted(inside.items()):
             args += ["--setenv", key, value]
         args.append("--")
         if as_root():
@@ -213,46 +218,16 @@ class Sandbox:
         shutil.rmtree(self.sockets, ignore_errors=True)  # does not follow links planted there
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, with the kernel started inside ``self.sandbox``.
-
-    The caller sets ``sandbox`` (a ``Sandbox``) before ``start_kernel``. Interrupts are
-    sent as messages on the control channel: signals to the process group would reach
-    bwrap, not the kernel in its own session.
-    """
-
-    sandbox = None
-
-    def __init__(self, sandbox=None, **kwargs):
-        super().__init__(**kwargs)
-        self.sandbox = sandbox
-        self.transport = "ipc"
-        self.ip = sandbox.ip()
-        self.connection_file = sandbox.connection_file()
-
-    async def _async_pre_start_kernel(self, **kw):
-        self.kernel_spec.interrupt_mode = "message"
-        return await super()._async_pre_start_kernel(**kw)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if as_root():  # written 0600 by root just before: the kernel's user must read it
-            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
-        return self.sandbox.command(cmd)
-
-    async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart)
-        if not restart:
-            self.sandbox.cleanup()
-
-    cleanup_resources = _async_cleanup_resources  # the public name is bound to the base's
-
-
 def check(timeout=60):
     """Start one sandbox as grading would (without a kernel); raise SandboxUnavailable if not."""
     if not shutil.which("bwrap") and not os.path.exists("/usr/bin/bwrap"):
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed, so submissions cannot "
                                  "be graded in a sandbox. " + FIX)
+    if not entry_points(group=PROVISIONERS, name=PROVISIONER_NAME):
+        raise SandboxUnavailable(
+            f"the course's kernel provisioner ({PROVISIONER_NAME}) is not registered with "
+            "jupyter_client: install the course's own code into this Python environment "
+            "again: `make venv` (pip install --no-deps -e .), or `make hub-env` for the hub's.")
     files = Path(tempfile.mkdtemp(prefix="em-sandbox-check-"))
     (files / "probe.txt").write_text("ok\n")
     box = Sandbox(files, "probe", uid=1_000_000_000 + os.getpid())

@@ -217,6 +217,23 @@ def test_without_the_sandbox_the_record_says_so(tmp_path):
     assert nb.cells[0].outputs[0].text.strip() == str(os.getuid())
 
 
+def test_a_spent_budget_stops_a_cell_which_the_sandboxed_kernel_then_leaves(tmp_path):
+    """The submission's budget (3 s) cuts a cell short of the per-cell limit (60 s). The interrupt, a message on the control channel, reaches the
+    kernel in its own session (its KeyboardInterrupt), which then answers the probe that
+    follows (else the cell would end in KernelUnresponsive)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(30)"),
+                                         nbformat.v4.new_code_cell("print('next')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = GuardedExecute(timeout=60, submission_timeout=3, interrupt_grace=30)
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert [o.get("ename") for o in nb.cells[0].outputs if o.output_type == "error"] == [
+        "KeyboardInterrupt", "CellTimeoutError"], nb.cells[0].outputs
+    # Run if the budget's last second is not spent yet; either way, not lost with the kernel.
+    assert [o.get("ename") or o.get("text") for o in nb.cells[1].outputs] in (
+        ["SubmissionTimeout"], ["next\n"]), nb.cells[1].outputs
+    assert executor.last_sandbox is not None and not executor.last_sandbox.sockets.exists()
+
+
 def test_a_missing_bwrap_is_reported_with_the_fix(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(os.path, "exists", lambda path: False)
