@@ -35,7 +35,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, Unicode, default
 
 from grading import sandbox as sandboxing
 from grading.sandbox_provisioner import SandboxedKernelSpecs
@@ -118,10 +118,19 @@ class GuardedExecute(Execute):
         if self.sandbox:
             self.last_sandbox = self.km.provisioner.sandbox
 
-    def _get_timeout(self, cell):
-        if cell is not None and cell.metadata.get("probe"):
+    @default("timeout_func")
+    def _budgeted_timeout(self):
+        return self.cell_timeout
+
+    def cell_timeout(self, cell):
+        """nbclient's ``timeout_func``: the seconds ``cell`` may run.
+
+        ``Execute.timeout``, but no more than what is left of ``submission_timeout``; the
+        probe that checks a kernel after an interrupt gets ``interrupt_grace``.
+        """
+        if cell.metadata.get("probe"):
             return self.interrupt_grace
-        timeout = super()._get_timeout(cell)
+        timeout = self.timeout if self.timeout and self.timeout > 0 else None
         if self.submission_timeout and self._deadline is not None:
             left = max(1, int(self._deadline - time.monotonic()))
             timeout = left if timeout is None else min(timeout, left)

@@ -218,7 +218,8 @@ def test_without_the_sandbox_the_record_says_so(tmp_path):
 
 
 def test_a_spent_budget_stops_a_cell_which_the_sandboxed_kernel_then_leaves(tmp_path):
-    """The submission's budget (3 s) cuts a cell short of the per-cell limit (60 s). The interrupt, a message on the control channel, reaches the
+    """The submission's budget (3 s) cuts a cell short of the per-cell limit (60 s), through
+    nbclient's ``timeout_func``. The interrupt, a message on the control channel, reaches the
     kernel in its own session (its KeyboardInterrupt), which then answers the probe that
     follows (else the cell would end in KernelUnresponsive)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(30)"),
