@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import nbformat
+import psutil
 import pytest
 
 from grading import sandbox
@@ -199,8 +200,8 @@ def test_nothing_is_left_when_the_kernel_stops(run):
     assert not run["box"].sockets.exists(), "the sockets' folder is left"
     assert run["box"].cgroup.paths and not any(p.exists() for p in run["box"].cgroup.paths)
     uid = GuardedExecute().sandbox_uid_base + os.getpid()
-    left = [p for p in pathlib.Path("/proc").glob("[0-9]*")
-            if (p / "status").exists() and f"Uid:\t{uid}\t" in (p / "status").read_text()]
+    left = [p.pid for p in psutil.process_iter(["uids"])
+            if p.info["uids"] and p.info["uids"].real == uid]
     assert left == [], "a child the kernel left (in a session of its own) outlived it"
     assert run["said"]["linger"] == "left a child"
 
@@ -255,13 +256,10 @@ GuardedExecute(timeout=600).preprocess(nb, {"metadata": {"path": sys.argv[1]}})
 def processes_of(uid, marker):
     """As root: every process of the kernel's user. Otherwise, the bwrap that names ``marker``."""
     found = []
-    for proc in pathlib.Path("/proc").glob("[0-9]*"):
-        try:
-            if (f"Uid:\t{uid}\t" in (proc / "status").read_text() if os.geteuid() == 0
-                    else marker.encode() in (proc / "cmdline").read_bytes()):
-                found.append(proc.name)
-        except OSError:
-            pass
+    for proc in psutil.process_iter(["uids", "cmdline"]):  # None where it could not be read
+        if (proc.info["uids"] and proc.info["uids"].real == uid if os.geteuid() == 0
+                else any(marker in arg for arg in proc.info["cmdline"] or [])):
+            found.append(proc.pid)
     return found
 
 
