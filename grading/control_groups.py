@@ -28,6 +28,9 @@ Each kernel and everything it starts is put into a control group of its own, so 
   ``cgroup.controllers``) for its children, and every kernel's group is made beside the
   leaf, with ``cpu.weight``, ``pids.max`` and ``memory.max``. Graders started later are
   born in the leaf and use its parent. ``cgroup.kill`` kills what is left. ``V2Group``.
+  As root every group is writable, so writability cannot tell a delegated group from one
+  systemd manages: a grader run as root on a cgroup v2 host belongs in a unit with
+  ``Delegate=yes`` (or at the root of a container's cgroup namespace).
 - **neither**: ``NoGroup``, described as ``NO_CGROUP``; the grading run says so once at
   the start (``NO_CGROUP_HELP`` and ``diagnose()``) and the summary on every student's
   line. The sandbox's own limits (address space, processes per user, its process
@@ -54,8 +57,10 @@ NO_CGROUP_HELP = (
     "kernels get no control group here: neither cgroup v1's cpu, pids and memory "
     "hierarchies nor a cgroup v2 subtree delegated to the grader can be used. Each kernel "
     "still runs in its sandbox, under its address-space and per-user process limits, but "
-    "its processes share the processor with the other kernels' one by one, and there is "
-    "no memory cap for a kernel and its children together. On a cgroup v2 host, grade in "
+    "the scheduler weighs each of its processes like a kernel of its own (a kernel that "
+    "starts many busy processes slows the others), nothing caps the memory of a kernel and "
+    "its children together, and nothing but the sandbox's process namespace ends what a "
+    "kernel leaves running. On a cgroup v2 host, grade in "
     "a delegated subtree, for example: systemd-run --user --scope -p Delegate=yes "
     "python -m grading.parallel ASSIGNMENT (or a systemd service with Delegate=yes).")
 
@@ -335,11 +340,14 @@ class V2Group(ControlGroup):
         kill_file = self.paths[0] / "cgroup.kill"
         if not kill_file.exists():
             return super().kill()
-        for attempt in range(50):
+        if self.pids():
+            try:
+                kill_file.write_text("1")
+            except OSError:
+                return super().kill()
+        for _ in range(50):
             if not self.pids():
                 return
-            if attempt == 0:
-                kill_file.write_text("1")
             time.sleep(0.02)
 
 
