@@ -37,7 +37,6 @@ import functools
 import os
 import resource
 import secrets
-import subprocess
 import time
 from pathlib import Path
 
@@ -48,11 +47,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, Unicode, default
 
 from nbgrader.coursedir import CourseDirectory
 
 from grading import sandbox as sandboxing
+from grading.sandbox_provisioner import SandboxedKernelSpecs
 from grading.verdicts import handout
 from grading.verdicts.handin import Limits
 from grading.verdicts.judge import Checks, Verdict, functions_in, load_module, module_path
@@ -73,11 +73,6 @@ REASONS = {
 def limit_memory(max_bytes):
     """Run in the kernel's process before it starts: cap its address space."""
     resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
-
-
-def run_all(steps):
-    for step in steps:
-        step()
 
 
 def error_output(ename, evalue):
@@ -225,37 +220,37 @@ class GuardedExecute(Execute):
     raise_on_iopub_timeout = False
 
     def create_kernel_manager(self):
-        if not self.sandbox:
-            return super().create_kernel_manager()
-        if not self.kernel_name:
-            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
-        folder = Path((self.resources or {}).get("metadata", {}).get("path") or os.getcwd())
-        box = sandboxing.Sandbox(folder, folder.name, uid=self.sandbox_uid_base + os.getpid(),
-                                 max_processes=self.max_processes,
-                                 tmpfs_mib=self.sandbox_tmpfs_mib, env=os.environ,
-                                 memory_mib=self.memory_limit_mib)
-        self.last_sandbox = box
-        self.km = sandboxing.SandboxedKernelManager(sandbox=box, kernel_name=self.kernel_name,
-                                                    config=self.config)
-        return self.km
+        """nbclient's kernel manager; with ``sandbox``, its kernel specs name the sandbox's
+        kernel provisioner (grading/sandbox_provisioner.py) with this submission's settings."""
+        km = super().create_kernel_manager()
+        if self.sandbox:
+            folder = Path((self.resources or {}).get("metadata", {}).get("path") or os.getcwd())
+            km.kernel_spec_manager = SandboxedKernelSpecs(parent=km, settings=dict(
+                files=str(folder), workdir_name=folder.name,
+                uid=self.sandbox_uid_base + os.getpid(), max_processes=self.max_processes,
+                tmpfs_mib=self.sandbox_tmpfs_mib, memory_mib=self.memory_limit_mib))
+        return km
 
     def start_new_kernel(self, **kwargs):  # nbconvert's synchronous path starts kernels here
-        steps = []
         if self.memory_limit_mib:
-            steps.append(functools.partial(limit_memory, self.memory_limit_mib * 2**20))
+            kwargs["preexec_fn"] = functools.partial(limit_memory, self.memory_limit_mib * 2**20)
+        super().start_new_kernel(**kwargs)
         if self.sandbox:
-            steps.append(self.km.sandbox.preexec)
-            # ipykernel, without a parent it can watch in its own process namespace, prints how
-            # to connect to it on stdout; the notebook's output goes through the sockets anyway.
-            kwargs.setdefault("stdout", subprocess.DEVNULL)
-        if steps:
-            kwargs["preexec_fn"] = functools.partial(run_all, steps)
-        return super().start_new_kernel(**kwargs)
+            self.last_sandbox = self.km.provisioner.sandbox
 
-    def _get_timeout(self, cell):
-        if cell is not None and cell.metadata.get("probe"):
+    @default("timeout_func")
+    def _budgeted_timeout(self):
+        return self.cell_timeout
+
+    def cell_timeout(self, cell):
+        """nbclient's ``timeout_func``: the seconds ``cell`` may run.
+
+        ``Execute.timeout``, but no more than what is left of ``submission_timeout``; the
+        probe that checks a kernel after an interrupt gets ``interrupt_grace``.
+        """
+        if cell.metadata.get("probe"):
             return self.interrupt_grace
-        timeout = super()._get_timeout(cell)
+        timeout = self.timeout if self.timeout and self.timeout > 0 else None
         if self.submission_timeout and self._deadline is not None:
             left = max(1, int(self._deadline - time.monotonic()))
             timeout = left if timeout is None else min(timeout, left)

@@ -5,7 +5,9 @@
 0. **Sandbox check**: every kernel will run in a bubblewrap sandbox (``grading/sandbox.py``,
    through ``GuardedExecute``); one is started first, and if none can be made here the run
    stops, saying why and how to fix it, before anyone is graded. ``--no-sandbox`` grades
-   with the grader's rights instead, and the summary says so for every student.
+   with the grader's rights instead, and the summary says so for every student. Where the
+   host gives the kernels no control group (``grading/control_groups.py``: neither cgroup v1
+   nor a delegated cgroup v2 subtree), the run says so here, and the summary on every line.
 
 1. **Intake** (``grading/intake.py``): every folder in ``submitted/`` is checked and
    copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
@@ -44,7 +46,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from grading import gradebook as gradebooks, intake, sandbox as sandboxing, summary
+from grading import control_groups, gradebook as gradebooks, intake, summary
+from grading import sandbox as sandboxing
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
 WORK = ".grading"  # the run's work folder in the course: staged/, status/, shards/
@@ -205,6 +208,23 @@ def move_autograded(course, shard, students):
             shutil.move(str(graded_dir), str(destination))
 
 
+def announce_sandbox(sandbox, out):
+    """Say once, before anyone is graded, how the kernels will run; stop with
+    ``SystemExit`` if ``sandbox`` is asked for and none can be made here."""
+    if not sandbox:
+        print("WARNING: grading without the sandbox: every submission runs with the grader's "
+              "rights (--no-sandbox)", file=out)
+        return
+    try:
+        described = sandboxing.check()
+    except sandboxing.SandboxUnavailable as error:
+        raise SystemExit(f"Not grading: {error}")
+    print(f"each kernel in a sandbox: {described}", file=out)
+    if control_groups.NO_CGROUP in described:
+        print(f"WARNING: {control_groups.NO_CGROUP_HELP} Here: {control_groups.diagnose()}.",
+              file=out)
+
+
 def autograde(course, assignment, workers=None, students=None, out=sys.stderr, resume=False,
               chunk=None, sandbox=True):
     """Grade ``students`` (default: everyone in submitted/) with ``workers`` processes.
@@ -224,14 +244,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     for needed in ([] if server else [course / "gradebook.db"]) + [course / "release" / assignment / notebook]:
         if not needed.exists():
             raise SystemExit(f"{needed} is missing: run `nbgrader generate_assignment {assignment}` first")
-    if sandbox:
-        try:
-            print(f"each kernel in a sandbox: {sandboxing.check()}", file=out)
-        except sandboxing.SandboxUnavailable as error:
-            raise SystemExit(f"Not grading: {error}")
-    else:
-        print("WARNING: grading without the sandbox: every submission runs with the grader's "
-              "rights (--no-sandbox)", file=out)
+    announce_sandbox(sandbox, out)
     students = list(students or students_of(course))
     if resume:
         students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]

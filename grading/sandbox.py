@@ -1,8 +1,9 @@
 """Run each submission's kernel in a sandbox made by bubblewrap (``bwrap``).
 
 The student's code runs in the kernel, so the kernel is the one process that must not reach
-anything but its own submission. ``SandboxedKernelManager`` (used by
-``grading/execute.py``'s ``GuardedExecute``) starts the kernel through ``bwrap`` with:
+anything but its own submission. ``Sandbox`` is the ``bwrap`` command line for one kernel;
+the course's kernel provisioner (``grading/sandbox_provisioner.py``, which
+``grading/execute.py``'s ``GuardedExecute`` selects) starts the kernel through it, with:
 
 - **files**: a new, empty root. The system (``/usr`` and its links), the Python installation
   and its virtual environment are bound read-only at their own paths; the submission's
@@ -26,15 +27,15 @@ anything but its own submission. ``SandboxedKernelManager`` (used by
   account has, one per grading process (``uid_base`` + the grading process's pid), with no
   capabilities and ``no_new_privs``; run as an ordinary user, bwrap makes a user namespace
   and the kernel is ``nobody`` inside it, with the rights of that user outside.
-- **a fair share of the processor** (where the machine lets the grader make control groups,
-  cgroup v1's ``cpu`` and ``pids`` controllers, as on these machines): each kernel and
-  everything it starts is one group, which the scheduler weighs like one process, so a
-  student whose code starts 100 busy processes slows only their own kernel, not the
-  student graded beside them; the group may hold at most ``max_processes`` tasks, and when
-  the kernel stops every process left in it is killed; with the ``memory`` controller, the
-  group together may use at most the kernel's memory limit (the address-space limit caps
-  each process; this caps a kernel and all its children, and what they write in the
-  sandbox's in-memory folders).
+- **a fair share of the processor** (where the machine lets the grader make control groups:
+  cgroup v1, as on these machines, or a delegated cgroup v2 subtree;
+  ``grading/control_groups.py``): each kernel and everything it starts is one group, which
+  the scheduler weighs like one process, so a student whose code starts 100 busy processes
+  slows only their own kernel, not the student graded beside them; the group may hold at
+  most ``max_processes`` tasks, and when the kernel stops every process left in it is
+  killed; with the ``memory`` controller, the group together may use at most the kernel's
+  memory limit (the address-space limit caps each process; this caps a kernel and all its
+  children, and what they write in the sandbox's in-memory folders).
 - **limits**: the address space (``GuardedExecute.memory_limit_mib``, set on the process
   that starts bwrap) and, inside, at most ``max_processes`` processes and threads for the
   kernel's user (a fork bomb fails with ``BlockingIOError`` in the student's cell), no core
@@ -47,15 +48,14 @@ the sandbox (``python -m grading.parallel --no-sandbox``, or
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from functools import lru_cache
+from importlib.metadata import entry_points
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
+from grading.control_groups import control_group
 
 HOME = "/home/student"
 # Read by the dynamic linker, Python's time module and fontconfig; nothing else of /etc is bound.
@@ -75,98 +75,10 @@ FIX = ("Install bubblewrap (Debian: apt-get install bubblewrap; `make venv` does
 
 NONE = "none: graded with the grader's rights (sandbox turned off)"
 
-
-CGROUP_V1 = Path("/sys/fs/cgroup")
-CONTROLLERS = ("cpu", "pids", "memory")
-
-
-def own_cgroups():
-    """{controller: this process's group path} from /proc/self/cgroup (cgroup v1 lines)."""
-    found = {}
-    try:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, names, path = line.split(":", 2)
-            for name in names.split(","):
-                found[name] = path
-    except (OSError, ValueError):
-        pass
-    return found
-
-
-class ControlGroup:
-    """One kernel's group in cgroup v1's ``cpu``, ``pids`` and ``memory`` hierarchies.
-
-    Each is made below the grading process's own group (so the machine's own limits still
-    hold), where that hierarchy exists and is writable. ``join()`` runs in the child process before it starts bwrap; everything started from
-    there on is in the group. ``kill()`` kills whatever is still in it; ``remove()`` removes
-    the (empty) group.
-    """
-
-    def __init__(self, name, max_processes, memory_bytes=0):
-        self.paths = []
-        limits = {"pids": {"pids.max": max_processes},
-                  "memory": {"memory.limit_in_bytes": memory_bytes} if memory_bytes else {}}
-        own = own_cgroups()
-        for controller in CONTROLLERS:
-            if controller not in own:
-                continue
-            base = CGROUP_V1 / controller / own[controller].lstrip("/")
-            if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
-                continue
-            path = base / "em-sandbox" / name
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-                for key, value in limits.get(controller, {}).items():
-                    (path / key).write_text(str(value))
-            except OSError:
-                try:
-                    path.rmdir()
-                except OSError:
-                    pass
-                continue
-            self.paths.append(path)
-
-    def description(self):
-        names = [c for c in CONTROLLERS if any(f"/{c}/" in str(p) for p in self.paths)]
-        return f"own cgroup ({', '.join(names)})" if names else "no cgroup (shared processor)"
-
-    def join(self):
-        for path in self.paths:
-            with open(path / "cgroup.procs", "w") as f:
-                f.write(str(os.getpid()))
-
-    def pids(self):
-        found = set()
-        for path in self.paths:
-            try:
-                found |= {int(p) for p in (path / "cgroup.procs").read_text().split()}
-            except OSError:
-                pass
-        return found
-
-    def kill(self):
-        for _ in range(50):
-            left = self.pids()
-            if not left:
-                return
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.02)
-
-    def remove(self):
-        self.kill()
-        for path in self.paths:
-            for _ in range(50):
-                try:
-                    path.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # the last processes are still being reaped
-                    time.sleep(0.02)
+# The kernel provisioner that starts kernels in the sandbox (grading/sandbox_provisioner.py),
+# as pyproject.toml registers it among jupyter_client's provisioners.
+PROVISIONER_NAME = "em-sandbox"
+PROVISIONERS = "jupyter_client.kernel_provisioners"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -234,17 +146,16 @@ class Sandbox:
     """
 
     def __init__(self, files, workdir_name, uid, max_processes=128, tmpfs_mib=512,
-                 env=None, memory_mib=0):
+                 memory_mib=0):
         self.files = Path(files)
         self.workdir = f"{HOME}/{workdir_name}"
         self.uid = uid if as_root() else 65534
         self.max_processes = max_processes
         self.tmpfs_bytes = str(tmpfs_mib * 2**20)
-        self.env = env or {}
         self.sockets = Path(tempfile.mkdtemp(prefix="em-sandbox-"))
         if as_root():  # the kernel's user makes its sockets there
             os.chown(self.sockets, self.uid, self.uid)
-        self.cgroup = ControlGroup(self.sockets.name, max_processes, memory_mib * 2**20)
+        self.cgroup = control_group(self.sockets.name, max_processes, memory_mib * 2**20)
 
     def description(self):
         user = f"uid {self.uid}" if as_root() else "nobody in a user namespace"
@@ -255,8 +166,9 @@ class Sandbox:
         """In the child that becomes bwrap, before exec: enter the control group."""
         self.cgroup.join()
 
-    def command(self, kernel_cmd):
-        """``kernel_cmd`` (python -m ipykernel_launcher -f ...) run inside the sandbox."""
+    def command(self, kernel_cmd, env=None):
+        """``kernel_cmd`` (python -m ipykernel_launcher -f ...) run inside the sandbox, with
+        the variables of ``env`` that are in ``PASSED_ENV``."""
         args = [bwrap(), "--die-with-parent", "--new-session",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--hostname", "sandbox"]
@@ -282,13 +194,13 @@ class Sandbox:
             args += ["--perms", "0777", "--dir", "/tmp/matplotlib",
                      "--ro-bind", font_list, f"/tmp/matplotlib/{Path(font_list).name}"]
         args += ["--chdir", self.workdir, "--clearenv"]
-        env = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
-               "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-               "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
-               "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
-        env.update({k: v for k, v in self.env.items() if k in PASSED_ENV})
-        for key, value in sorted(env.items()):
+        inside = {"HOME": HOME, "USER": "student", "LOGNAME": "student",
+                  "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+                  "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
+                  "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+                  "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+        inside.update({k: v for k, v in (env or {}).items() if k in PASSED_ENV})
+        for key, value in sorted(inside.items()):
             args += ["--setenv", key, value]
         args.append("--")
         if as_root():
@@ -309,46 +221,16 @@ class Sandbox:
         shutil.rmtree(self.sockets, ignore_errors=True)  # does not follow links planted there
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, with the kernel started inside ``self.sandbox``.
-
-    The caller sets ``sandbox`` (a ``Sandbox``) before ``start_kernel``. Interrupts are
-    sent as messages on the control channel: signals to the process group would reach
-    bwrap, not the kernel in its own session.
-    """
-
-    sandbox = None
-
-    def __init__(self, sandbox=None, **kwargs):
-        super().__init__(**kwargs)
-        self.sandbox = sandbox
-        self.transport = "ipc"
-        self.ip = sandbox.ip()
-        self.connection_file = sandbox.connection_file()
-
-    async def _async_pre_start_kernel(self, **kw):
-        self.kernel_spec.interrupt_mode = "message"
-        return await super()._async_pre_start_kernel(**kw)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if as_root():  # written 0600 by root just before: the kernel's user must read it
-            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
-        return self.sandbox.command(cmd)
-
-    async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart)
-        if not restart:
-            self.sandbox.cleanup()
-
-    cleanup_resources = _async_cleanup_resources  # the public name is bound to the base's
-
-
 def check(timeout=60):
     """Start one sandbox as grading would (without a kernel); raise SandboxUnavailable if not."""
     if not shutil.which("bwrap") and not os.path.exists("/usr/bin/bwrap"):
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed, so submissions cannot "
                                  "be graded in a sandbox. " + FIX)
+    if not entry_points(group=PROVISIONERS, name=PROVISIONER_NAME):
+        raise SandboxUnavailable(
+            f"the course's kernel provisioner ({PROVISIONER_NAME}) is not registered with "
+            "jupyter_client: install the course's own code into this Python environment "
+            "again: `make venv` (pip install --no-deps -e .), or `make hub-env` for the hub's.")
     files = Path(tempfile.mkdtemp(prefix="em-sandbox-check-"))
     (files / "probe.txt").write_text("ok\n")
     box = Sandbox(files, "probe", uid=1_000_000_000 + os.getpid())

@@ -1,8 +1,10 @@
 """What a grading run tells the instructor: one line per student, and every cell's score.
 
 ``grading_summary.txt`` has one line per student in ``submitted/``: the score, the
-seconds its notebook ran and whether its kernel ran in the sandbox (``sandboxed``, or
-``NOT SANDBOXED`` when grading was run with ``--no-sandbox``), or why there is no score; then the cells that lost points,
+seconds its notebook ran and whether its kernel ran in the sandbox (``sandboxed``;
+``sandboxed  (no cgroup limits)`` where the host gave the kernels no control group, see
+grading/control_groups.py; or ``NOT SANDBOXED`` when grading was run with ``--no-sandbox``),
+or why there is no score; then the cells that lost points,
 grouped by why (wrong, error, timeout, memory, crash, held for review); then what grading
 repaired or flagged in the notebook. ``grades_by_cell.csv`` has one row per student and
 grade cell, beside the totals that ``nbgrader export`` writes. Both are rebuilt from the
@@ -17,6 +19,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from grading import gradebook as gradebooks
+from grading.control_groups import NO_CGROUP
 from grading.execute import REASONS
 
 TEXT = "grading_summary.txt"
@@ -55,6 +58,16 @@ def notebook_record(path):
     return cells, nb.get("metadata", {}).get("grading", {})
 
 
+def how_isolated(sandboxes):
+    """What a student's line says of how their kernels ran, from their ``sandbox`` records
+    (``grading.sandbox.Sandbox.description()``, or ``grading.sandbox.NONE``)."""
+    if not all(s.startswith("bubblewrap") for s in sandboxes):
+        return "NOT SANDBOXED"
+    if any(NO_CGROUP in s for s in sandboxes):  # grading.parallel warned about it at the start
+        return "sandboxed  (no cgroup limits)"
+    return "sandboxed"
+
+
 def student_rows(gb, course, assignment, student, status):
     """(summary line, CSV rows) for one student."""
     try:
@@ -91,9 +104,7 @@ def student_rows(gb, course, assignment, student, status):
             notes.append(f"flagged in {flag['where']}: {flag['what']}")
     score = f"{submission.score:g}/{submission.max_score:g}"
     parts = [f"{reason} ({len(ids)}): {', '.join(ids)}" for reason, ids in lost.items()]
-    isolated = all(s.startswith("bubblewrap") for s in sandboxes)
-    line = (f"{student:<24} {score:>8} {seconds:>5.0f} s  "
-            + ("sandboxed  " if isolated else "NOT SANDBOXED  ")
+    line = (f"{student:<24} {score:>8} {seconds:>5.0f} s  {how_isolated(sandboxes)}  "
             + ("; ".join(parts) if parts else "full marks"))
     if notes:
         line += "  | " + " | ".join(notes)

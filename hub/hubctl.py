@@ -34,6 +34,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import psutil
+
 HUB = pathlib.Path(__file__).resolve().parent
 COURSE = HUB.parent
 PREFIX = pathlib.Path(os.environ.get("EM_PRANKSTER_HUB_PREFIX", "/opt/em-prankster-hub"))
@@ -264,15 +266,8 @@ def user_pids(names):
             uids.add(pwd.getpwnam(name).pw_uid)
         except KeyError:
             pass
-    pids = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid in uids:
-                    pids.append(int(entry.name))
-            except FileNotFoundError:
-                pass
-    return pids
+    return [proc.pid for proc in psutil.process_iter(["uids"])
+            if proc.info["uids"] and proc.info["uids"].effective in uids]
 
 
 def kill_user_processes(names, timeout=10):

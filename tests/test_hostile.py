@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 
+import psutil
 import pytest
 from nbgrader.api import Gradebook
 
@@ -175,11 +176,12 @@ class Listener:
 
 
 def process(proc):
-    """(user id, resident bytes, command line) of a /proc/<pid> folder; OSError if it is gone."""
-    status = (proc / "status").read_text().splitlines()
-    field = {line.split(":")[0]: line.split()[1:] for line in status if ":" in line}
-    rss = int(field["VmRSS"][0]) * 1024 if "VmRSS" in field else 0  # 0: a zombie, no memory
-    return int(field["Uid"][0]), rss, (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    """(user id, resident bytes, command line) of a psutil.Process; psutil.Error if it is gone."""
+    with proc.oneshot():
+        try:
+            return proc.uids().real, proc.memory_info().rss, " ".join(proc.cmdline())
+        except psutil.ZombieProcess:
+            return proc.uids().real, 0, ""  # a zombie: no memory, no command line
 
 
 def sandbox_processes(uids):
@@ -187,13 +189,13 @@ def sandbox_processes(uids):
     as), or the lingering sleep a case starts. Other tests may grade at the same time: their
     kernels run as other users."""
     found = []
-    for proc in pathlib.Path("/proc").glob("[0-9]*"):
+    for proc in psutil.process_iter():
         try:
             uid, _, cmd = process(proc)
-        except (OSError, KeyError, ValueError):
+        except psutil.Error:
             continue
         if uid in uids or f"sleep {hostile_cases.LINGER_SECONDS}" in cmd:
-            found.append((proc.name, uid, cmd[:80]))
+            found.append((str(proc.pid), uid, cmd[:80]))
     return found
 
 
@@ -248,19 +250,19 @@ class MemoryWatch:
 
     def watch(self):
         while self.running:
-            for proc in sorted(pathlib.Path("/proc").glob("[0-9]*"), key=lambda p: int(p.name)):
+            for proc in psutil.process_iter():  # by pid: graders before their kernels
                 try:
                     uid, rss, cmd = process(proc)
                     if "nbgrader" in cmd or "grading.parallel" in cmd:
-                        if not os.readlink(proc / "cwd").startswith(self.course):
+                        if not proc.cwd().startswith(self.course):
                             continue
-                        self.uids.add(UID_BASE + int(proc.name))
+                        self.uids.add(UID_BASE + proc.pid)
                         kind = "grader"
                     elif "ipykernel_launcher" in cmd and uid in self.uids:
                         kind = "kernel"
                     else:
                         continue
-                except (OSError, KeyError, ValueError):
+                except psutil.Error:
                     continue
                 self.peak[kind] = max(self.peak[kind], rss)
             time.sleep(0.2)

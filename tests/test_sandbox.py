@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import nbformat
+import psutil
 import pytest
 
 from grading import sandbox
@@ -199,8 +200,8 @@ def test_nothing_is_left_when_the_kernel_stops(run):
     assert not run["box"].sockets.exists(), "the sockets' folder is left"
     assert run["box"].cgroup.paths and not any(p.exists() for p in run["box"].cgroup.paths)
     uid = GuardedExecute().sandbox_uid_base + os.getpid()
-    left = [p for p in pathlib.Path("/proc").glob("[0-9]*")
-            if (p / "status").exists() and f"Uid:\t{uid}\t" in (p / "status").read_text()]
+    left = [p.pid for p in psutil.process_iter(["uids"])
+            if p.info["uids"] and p.info["uids"].real == uid]
     assert left == [], "a child the kernel left (in a session of its own) outlived it"
     assert run["said"]["linger"] == "left a child"
 
@@ -215,6 +216,24 @@ def test_without_the_sandbox_the_record_says_so(tmp_path):
     nb, _ = GuardedExecute(sandbox=False).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert nb.metadata.grading["sandbox"] == sandbox.NONE
     assert nb.cells[0].outputs[0].text.strip() == str(os.getuid())
+
+
+def test_a_spent_budget_stops_a_cell_which_the_sandboxed_kernel_then_leaves(tmp_path):
+    """The submission's budget (3 s) cuts a cell short of the per-cell limit (60 s), through
+    nbclient's ``timeout_func``. The interrupt, a message on the control channel, reaches the
+    kernel in its own session (its KeyboardInterrupt), which then answers the probe that
+    follows (else the cell would end in KernelUnresponsive)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(30)"),
+                                         nbformat.v4.new_code_cell("print('next')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = GuardedExecute(timeout=60, submission_timeout=3, interrupt_grace=30)
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert [o.get("ename") for o in nb.cells[0].outputs if o.output_type == "error"] == [
+        "KeyboardInterrupt", "CellTimeoutError"], nb.cells[0].outputs
+    # Run if the budget's last second is not spent yet; either way, not lost with the kernel.
+    assert [o.get("ename") or o.get("text") for o in nb.cells[1].outputs] in (
+        ["SubmissionTimeout"], ["next\n"]), nb.cells[1].outputs
+    assert executor.last_sandbox is not None and not executor.last_sandbox.sockets.exists()
 
 
 def test_a_missing_bwrap_is_reported_with_the_fix(monkeypatch, tmp_path):
@@ -237,13 +256,10 @@ GuardedExecute(timeout=600).preprocess(nb, {"metadata": {"path": sys.argv[1]}})
 def processes_of(uid, marker):
     """As root: every process of the kernel's user. Otherwise, the bwrap that names ``marker``."""
     found = []
-    for proc in pathlib.Path("/proc").glob("[0-9]*"):
-        try:
-            if (f"Uid:\t{uid}\t" in (proc / "status").read_text() if os.geteuid() == 0
-                    else marker.encode() in (proc / "cmdline").read_bytes()):
-                found.append(proc.name)
-        except OSError:
-            pass
+    for proc in psutil.process_iter(["uids", "cmdline"]):  # None where it could not be read
+        if (proc.info["uids"] and proc.info["uids"].real == uid if os.geteuid() == 0
+                else any(marker in arg for arg in proc.info["cmdline"] or [])):
+            found.append(proc.pid)
     return found
 
 
