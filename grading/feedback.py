@@ -63,12 +63,26 @@ def describe(grade_id):
     return match["function"], KINDS[kind]
 
 
+#: The longest message the index shows (the cell's own output below it has all of it).
+INDEX_MESSAGE_CHARS = 4000
+
+
+def index_message(ename, evalue, limit=INDEX_MESSAGE_CHARS):
+    """A failing check's whole message for the index, every line of it ("returned nan or inf
+    values:" and the values after it), cut only past ``limit`` characters, saying so."""
+    message = f"{ename}: {evalue}".rstrip()
+    if len(message) <= limit:
+        return message
+    return message[:limit].rstrip() + f"\n... ({len(message) - limit} more characters in the cell below)"
+
+
 class ScoreIndex(NbGraderPreprocessor):
     """Name each test cell for the feedback's index: function, behaviour, score, message.
 
     Stored in ``cell.metadata.feedback`` for the template ``feedback_by_function``
     (grading/templates/), which lists them at the top of the student's feedback in place
-    of nbgrader's "Test cell" entries. The message is the first failing check's one line.
+    of nbgrader's "Test cell" entries. The message is the failing check's whole message
+    (``index_message``), which the template shows with its line breaks.
     """
 
     def preprocess_cell(self, cell, resources, index):
@@ -78,7 +92,7 @@ class ScoreIndex(NbGraderPreprocessor):
         function, behaviour = describe(meta["grade_id"])
         score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        message = (f"{errors[0].ename}: {errors[0].evalue}".splitlines()[0][:300] if errors else "")
+        message = index_message(errors[0].ename, errors[0].evalue) if errors else ""
         cell.metadata["feedback"] = {
             "function": function, "behaviour": behaviour, "score": f"{score:g} / {points:g}",
             "lost": score < points, "message": message}

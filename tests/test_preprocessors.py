@@ -313,6 +313,22 @@ def test_feedback_index_names_function_behaviour_score_and_message():
                                       "message": "AssertionError: f(1): expected 2, got 3"}
 
 
+def test_feedback_index_shows_the_whole_message():
+    """A long first line and the lines after it: none of it is cut (it used to end at
+    "returned nan or inf values:", the values left out)."""
+    values = ", ".join(["nan"] * 60)
+    evalue = f"LL of run_EM(eX, ew, eF0, eB0, es0, ea0, tolerance=-inf, max_iter=4) returned nan or inf values: [{values}]"
+    test, _ = ScoreIndex().preprocess_cell(failed("run_EM_hidden_bound_values", evalue + "\nexpected:\n[1.0]"), {}, 0)
+    assert test.metadata.feedback["message"] == f"AssertionError: {evalue}\nexpected:\n[1.0]"
+
+
+def test_feedback_index_cuts_only_a_very_long_message_and_says_so():
+    test, _ = ScoreIndex().preprocess_cell(failed("run_EM_hidden_returns", "x" * 10_000), {}, 0)
+    message = test.metadata.feedback["message"]
+    assert message.startswith("AssertionError: " + "x" * 1000) and len(message) < 4100
+    assert message.endswith("more characters in the cell below)")
+
+
 @pytest.mark.parametrize("grade_id, expected", [
     ("run_m_step_visible", ("run_m_step", "the visible test")),
     ("run_e_step_loops", ("run_e_step", "the seed's loop limit")),
