@@ -20,7 +20,8 @@ import warnings
 import numpy as np
 
 __all__ = ["as_array", "check_close", "check_loops", "checked_when_graded", "count_loops",
-           "one_hot_q", "other_values", "rough_starts", "small_case", "synthetic_case", "unpack"]
+           "exact_fit_case", "one_hot_q", "other_values", "rough_starts", "small_case",
+           "synthetic_case", "unpack"]
 
 
 def as_array(value, call):
@@ -104,6 +105,25 @@ def one_hot_q():
     q = np.zeros((5, 4))
     q[[0, 2, 2, 0], [0, 1, 2, 3]] = 1.0
     return q
+
+
+def exact_fit_case():
+    """Images the model fits exactly: the small case's face and background (times 0.9), each
+    of the 4 images the model at one offset, and the one-hot q that puts it there.
+
+    Returns
+    -------
+    fX : array, shape (3, 6, 4)
+    fq : array, shape (5, 4)
+    """
+    _, hW, hw, _, _, hF, hB, _, _, _ = small_case()
+    offsets = [0, 2, 3, 4]
+    fX = np.repeat(0.9 * hB[:, :, None], len(offsets), axis=2)
+    fq = np.zeros((hW - hw + 1, len(offsets)))
+    for k, d in enumerate(offsets):
+        fX[:, d:d + hw, k] = 0.9 * hF
+        fq[d, k] = 1.0
+    return fX, fq
 
 
 def synthetic_case():
