@@ -5,7 +5,8 @@ autograde` on its share (tests/test_grading.py checks that this gives nbgrader's
 
 Correct submissions, in any style, get full marks (the slow double-loop one may lose
 only the loop-limit cells). Each wrong submission loses points in the function that is
-wrong, may lose in the functions that call it, and keeps full marks everywhere else.
+wrong, may lose in the functions that call it, and keeps full marks everywhere else; the
+real students' bugs lose exactly the behaviour cells ``corpus.MUST_FAIL`` names.
 """
 import json
 import subprocess
@@ -98,6 +99,14 @@ def test_every_verdict(graded_corpus):
                 problems.append(f"{name}: lost points in {part}, which is right "
                                 f"({sorted(g for g in lost if section_of(g) == part)})")
     assert not problems, "\n".join(problems)
+
+
+def test_real_bugs_fail_exactly_their_behaviour_cells(graded_corpus):
+    """The students' bugs that tests/corpus/__init__.py names in MUST_FAIL lose points in
+    those hidden cells of their function and in no other hidden cell of it."""
+    for name, cells in corpus.MUST_FAIL.items():
+        entry, _, lost = graded_corpus[name]
+        assert {g for g in lost if g.startswith(entry.wrong + "_hidden_")} == cells, (name, sorted(lost))
 
 
 def test_tampering_gains_nothing(graded_corpus):

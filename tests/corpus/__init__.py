@@ -117,6 +117,38 @@ MISTAKES = [
 ]
 
 
+# Bugs found in real students' submissions, each a change of the reference (one or more
+# (reference text, mistaken text) pairs): (name, function, changes, description).
+REAL_BUGS = [
+    ("em_extra_iteration_no_final_bound", "run_EM",
+     [("    for _ in range(max_iter):\n", "    for _ in range(max_iter + 1):\n"),
+      ("    LL.append(bound_from_log_probability(ll, a, q))    # after the final E-step\n", "")],
+     "one EM iteration too many, hidden by no bound after the final E-step (LL has the right length)"),
+    ("lb_nan_on_zero_prior", "calculate_lower_bound",
+     [("return float(np.sum(terms, where=positive))",
+       "return float(np.sum(q * ll + q * log_a - q * np.log(q, out=np.zeros(q.shape), where=positive)))")],
+     "log q guarded, log a not: 0 * log 0 is nan where the prior is 0"),
+    ("em_stale_last_bound", "run_EM",
+     [("        q = posterior_from_log_probability(ll, a, hard_EM)  # E-step (hard-EM: one-hot q)\n"
+       "        if LL[-1] - LL[-2] < tolerance:\n            break\n",
+       "        if LL[-1] - LL[-2] < tolerance:\n            break  # stops before the E-step\n"
+       "        q = posterior_from_log_probability(ll, a, hard_EM)\n")],
+     "on an early stop the final E-step is skipped, so the last bound repeats the one before"),
+]
+# The hidden behaviour cells that must fail for a mistake, and no other hidden cell of its
+# function (one bug costs once); tests/test_mutants.py checks them in-process, and
+# tests/test_corpus.py in the grading run.
+MUST_FAIL = {
+    "em_extra_iteration_no_final_bound": {"run_EM_hidden_returns", "run_EM_hidden_parameters",
+                                          "run_EM_hidden_early_stop"},
+    "lb_nan_on_zero_prior": {"calculate_lower_bound_hidden_zeros"},
+    "em_stale_last_bound": {"run_EM_hidden_early_stop"},
+    "lb_nan_on_zero_q": {"calculate_lower_bound_hidden_zeros"},
+    "em_placeholder_first_bound": {"run_EM_hidden_first_bound"},
+    "em_no_early_stop": {"run_EM_hidden_early_stop"},
+}
+
+
 def split_functions(code):
     """grade_id -> code for each of the five functions a file defines.
 
@@ -161,6 +193,13 @@ def entries(source_nb):
         if right not in cells[function]:
             raise ValueError(f"{name}: the reference {function} does not contain {right!r}")
         cells[function] = cells[function].replace(right, wrong)
+        found.append(Entry(name, description, function, cells))
+    for name, function, changes, description in REAL_BUGS:
+        cells = {**reference, **right_answers()}
+        for right, wrong in changes:
+            if right not in cells[function]:
+                raise ValueError(f"{name}: the reference {function} does not contain {right!r}")
+            cells[function] = cells[function].replace(right, wrong)
         found.append(Entry(name, description, function, cells))
     unnormalised = {**reference, **right_answers()}
     unnormalised["run_e_step"] = unnormalised["run_e_step"].replace(
