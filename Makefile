@@ -4,6 +4,7 @@
 #   make check  the fast tests alone (under a minute)
 #   make lab    JupyterLab on localhost for this course, with nbgrader's Validate and formgrader
 #   make hub    JupyterHub on 127.0.0.1:8000 with an instructor and four students (as root)
+#   make mutants  the hidden tests' mutation run (tests/mutants.py): report in build/mutants.md
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -30,7 +31,7 @@ BWRAP := /usr/bin/bwrap
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
-.PHONY: bench bench-verdicts lock help venv data secret expected release solutions submissions demo autograde feedback test check lab clean hub hub-env hub-down postgres
+.PHONY: bench bench-verdicts lock help venv data secret expected release solutions submissions demo autograde feedback test check mutants lab clean hub hub-env hub-down postgres
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -118,6 +119,12 @@ test: data $(BWRAP) $(CHROMIUM) hub-env postgres
 # The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"): under a minute.
 check: data
 	$(BIN)/python -m pytest tests -m "not slow"
+
+# Mutation testing of the hidden tests (tests/mutants.py): every mutant of the reference's five
+# functions graded in-process through the course's own checks, and 8 of each function's also
+# through the grading run (sandboxed) to compare the verdicts; build/mutants.md and .json.
+mutants: data $(BWRAP)
+	$(BIN)/python tests/mutants.py --grading-run 8
 
 # After changing an input of the hidden tests (source/em_prankster/em_grading.py) or a formula
 # (tests/plain_formulas.py): their expected values in source/, then what depends on source/.
