@@ -86,8 +86,8 @@ class BoundedClient(AsyncKernelClient):
 
     max_message_bytes = 80 * 2**20
 
-    def _context_default(self):
-        context = zmq.asyncio.Context()
+    def _context_default(self):  # jupyter_client's own, which it destroys when the channels stop
+        context = super()._context_default()
         context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
         return context
 

@@ -6,6 +6,8 @@ against hard-EM) live there too, in cells tagged ``solution-only``. ``RemoveSolu
 drops them when nbgrader generates the release; ``nbgrader generate_solution`` keeps
 and executes them, with ``ExecuteSolution``.
 """
+import os
+
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool
 
@@ -25,9 +27,19 @@ class ExecuteSolution(Execute):
 
     A student's cell may run ``Execute.timeout`` seconds. The solution-only comparisons (EM
     against hard-EM from five starts each) take longer than that on a busy machine, so these
-    cells get their own limit, ``ExecuteSolution.timeout`` in ``nbgrader_config.py``. And a cell
+    cells get their own limit, ``ExecuteSolution.timeout`` in ``nbgrader_config.py``. A cell
     that fails or runs out of time stops ``nbgrader generate_solution`` with an error, instead
-    of leaving its traceback in the committed solution notebook.
+    of leaving its traceback in the committed solution notebook. The kernel runs with
+    ``NO_TIMING`` set.
     """
 
     allow_errors = Bool(False)
+
+    #: Set in the kernel's environment: the notebook's timing cell (EM against hard-EM, in
+    #: seconds) then does not run, so the solution notebook is the same byte for byte in every
+    #: run; its solution-only comparison counts instead of timing.
+    NO_TIMING = "EM_PRANKSTER_NO_TIMING"
+
+    def start_new_kernel(self, **kwargs):
+        kwargs["env"] = {**os.environ, **kwargs.get("env", {}), self.NO_TIMING: "1"}
+        return super().start_new_kernel(**kwargs)

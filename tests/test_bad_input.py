@@ -6,10 +6,13 @@
 """
 import csv
 
+import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
 from grading import parallel
+
+pytestmark = pytest.mark.slow  # a grading run: `make check` leaves it out (pytest.ini)
 
 DUE = "2026-11-20 12:00:00.000000 UTC"
 ON_TIME = "2026-11-20 11:59:00.000000 UTC"

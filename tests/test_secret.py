@@ -53,6 +53,19 @@ def check_answer_cells(nb, prankster, message, keywords):
     assert passes(nb, "answer_location_hidden", GAMES_LOCATION=said_location)
     assert passes(nb, "answer_location_hidden", GAMES_LOCATION=" ".join(keywords).upper())
     assert not passes(nb, "answer_location_hidden", GAMES_LOCATION="somewhere in the house")
+    check_matching_as_the_notebook_says(nb, prankster, " ".join(message))
+
+
+def check_matching_as_the_notebook_says(nb, prankster, placard):
+    """The notebook's answer text promises that letter case, extra spaces, punctuation and extra
+    words do not matter: each of these forms is accepted."""
+    first, last = prankster.split(" ", 1)
+    for said in (prankster.lower(), prankster.upper(), f"  {first}   {last} ",
+                 f"it was {prankster}!", f"The prankster is {prankster.upper()}."):
+        assert passes(nb, "answer_prankster_hidden", PRANKSTER=said), said
+    for said in (placard, placard.lower(), f"  {placard.lower()}  ", f"The games are {placard}.",
+                 f"the games are {placard.title()}!"):
+        assert passes(nb, "answer_location_hidden", GAMES_LOCATION=said), said
 
 
 def test_source_answer_cells_agree_with_secret(source_nb):

@@ -124,7 +124,7 @@ def test_the_lineups_closest_pair_is_as_the_hard_em_passage_says(truth):
     """"the most similar pair in the lineup correlates 0.58, and no other suspect reaches 0.58
     with the prankster": both read from the lineup pictures."""
     text = next(c.source for c in notebook_cells.read(SOLUTION_NB).cells
-                if "EM against hard-EM" in c.source and c.cell_type == "markdown")
+                if "After the deadline: EM against hard-EM" in c.source and c.cell_type == "markdown")
     pair, others = (float(x) for x in re.search(
         r"most similar pair in the lineup correlates (\d\.\d+), and no\s+other suspect reaches "
         r"(\d\.\d+) with the prankster", text).groups())

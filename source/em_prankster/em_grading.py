@@ -21,7 +21,7 @@ import numpy as np
 
 __all__ = ["as_array", "check_close", "check_loops", "checked_when_graded", "count_loops",
            "exact_fit_case", "one_hot_q", "other_values", "rough_starts", "small_case",
-           "synthetic_case", "unpack"]
+           "synthetic_case", "time_stages", "unpack"]
 
 
 def as_array(value, call):
@@ -173,6 +173,30 @@ def rough_starts():
 def other_values(tX, tF, tB, ta, tq):
     """The visible tests' inputs with other values: vX, vF, vB, va, vq."""
     return tX * 1.5 + 0.25, tF + 0.5, tB * 0.75, ta[::-1], tq[::-1]
+
+
+# --- Timing, for the optional part ------------------------------------------------------
+
+def time_stages(run_EM, X, w, images, iterations, hard_EM=False, seed=2018):
+    """Run ``run_EM`` along a schedule from a random start and time it.
+
+    Each stage ``i`` runs ``iterations[i]`` iterations on the first ``images[i]`` photos,
+    starting from the parameters the stage before returned (as the notebook's EM cell does).
+
+    Returns
+    -------
+    list of (int, float, array)
+        For each stage: the photos it used, the seconds since the start, and the face F.
+    """
+    import time
+
+    np.random.seed(seed)  # the random start inside run_EM
+    F = B = s = a = None
+    stages, start = [], time.perf_counter()
+    for n, it in zip(images, iterations):
+        F, B, s, a, _ = run_EM(X[:, :, :n], w, F, B, s, a, max_iter=it, hard_EM=hard_EM)
+        stages.append((n, time.perf_counter() - start, np.array(F)))
+    return stages
 
 
 def source_of(function):
