@@ -58,7 +58,7 @@ SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
 HOSTILE_WORKERS = 3
 UID_BASE = GuardedExecute.sandbox_uid_base.default_value  # a kernel's user: this plus its grader's pid
 AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
-WRONG_TOTAL = 29  # the demo's mistakes student: its three mistakes, and run_EM, which calls them
+WRONG_TOTAL = 40  # the demo's mistakes student: its three mistakes, and run_EM, which calls them
 
 # case -> (parts that may lose points, what the summary must say about them)
 DAMAGE = {
