@@ -1,27 +1,32 @@
 """Mutation testing of the hidden tests: mutants of the reference, graded by the course's checks.
 
-    make mutants                                  # every mutant: build/mutants.md, build/mutants.json
+    make mutants                                  # every mutant, and 8 per cell through the grading run
     python tests/mutants.py --list                # the mutants, not graded
     python tests/mutants.py --only 'run_EM#012'   # some mutants (ids or substrings of their keys)
-    python tests/mutants.py --grading-run 40      # and a sample of them through python -m grading.parallel
+    python tests/mutants.py --grading-run 2       # all, and 2 per cell through python -m grading.parallel
 
-A mutant is the reference solution with one small change in one of the five solution cells
+The report goes to build/mutants.md and build/mutants.json (``--out``). A mutant is the
+reference solution with one small change in one of the five solution cells
 (``calculate_log_probability`` ... ``run_EM``, helpers included): an operator, a constant, an
 axis, an off-by-one in a range or slice, a dropped term, swapped arguments or statements, a
 comparison's ``<`` for ``<=``, a removed statement (``OPERATORS`` lists them all). Each mutant is
 graded in-process (``grading/verdicts/inprocess.py``: the same split, hand-out and checks as
 grading, without a kernel) on every test cell of the notebook, in worker processes with a time
-limit per cell and per mutant. Its outcome:
+limit per cell and per mutant (``Pool``). Its outcome (``Outcome``):
 
-- **killed**: it loses points in a test cell of the function it changed (a test cell whose
-  grade_id starts with that function's name; the hard-EM bonus cells count, separately);
-- **equivalent**: it passes every test cell and ``EQUIVALENT`` says why it behaves exactly like
-  the reference (the run also checks that it hands out the same values in every test cell,
-  to 1e-9, or says which differ);
-- **survived**: anything else: a hole in the hidden tests (or a mutant to explain).
+- **killed**: a test cell of the function it changed loses points (a cell whose grade_id
+  starts with that function's name; the hard-EM bonus cells count, apart). The function it
+  changed is its cell's, unless only other functions' calls run the changed code
+  (``charged_to``);
+- **equivalent**: it passes every test cell, and ``EQUIVALENT`` (tests/mutants_explained.py)
+  says why it computes what the reference computes for every input the task passes, or why it
+  is correct by the task (a free choice); the run shows where its hand-outs differ from the
+  reference's;
+- **survived**: anything else that passes: a hole in the hidden tests.
 
 For every killed mutant the report counts the failing test cells of its function, and among
-them the hidden "behaviour" cells (``*_hidden_*``), since one bug should cost one behaviour.
+them the hidden "behaviour" cells (``*_hidden_*``), since one bug should cost one behaviour;
+the mutants that fail more than one are grouped by why (``several_groups``).
 """
 import argparse
 import ast
@@ -329,7 +334,8 @@ def mutants_of(cell, code):
 
 
 def all_mutants(source_nb=None):
-    """Every mutant of the reference's five solution cells, in notebook order."""
+    """Every mutant of the reference's five solution cells (of ``source_nb``, else of the
+    notebook at ``SOURCE_NB``), in notebook order."""
     code = notebook_cells.reference_code(source_nb or notebook_cells.read(SOURCE_NB))
     return [m for cell in FUNCTIONS for m in mutants_of(cell, code[cell])]
 
@@ -396,7 +402,18 @@ def difference(a, b):
 
 
 class Grader:
-    """Grades the reference with some solution cells replaced, in-process, cell by cell."""
+    """Grades the reference with some solution cells replaced, in-process, cell by cell.
+
+    Each grading starts from a fresh namespace (the notebook's imports and test fixtures, then
+    the five solution cells and the answers) with numpy's random generator seeded, so the
+    reference and every mutant draw the same random starts; the reference's own hand-outs are
+    kept to compare a mutant's with.
+
+    Parameters
+    ----------
+    cell_seconds : float
+        How long one test cell may run before an alarm stops it (a "timeout" verdict).
+    """
 
     def __init__(self, cell_seconds=CELL_SECONDS):
         self.nb = notebook_cells.read(SOURCE_NB)
@@ -775,12 +792,21 @@ def score(outcomes):
     return c["killed"] + c["killed (bonus only)"], len(outcomes) - c["equivalent"]
 
 
+def raises(o):
+    """Whether the mutant raises rather than computes: every failing hidden cell of its function
+    (or, if none fails, every failing cell of it) failed with an error."""
+    cells = o.behaviour or o.own
+    return bool(cells) and all(o.reasons.get(gid) == "error" for gid in cells)
+
+
 def distribution(outcomes):
-    """{n: (mutants with n failing cells of their function, with n failing hidden cells)} over
-    the mutants killed by their function's graded cells (a crash of the whole mutant left out)."""
+    """{n: (mutants with n failing cells of their function, with n failing hidden cells, and
+    with n failing hidden cells among those that do not raise)} over the mutants killed by
+    their function's graded cells (a crash of the whole mutant left out)."""
     killed = [o for o in outcomes if o.status == "killed" and o.failed != ["(all)"]]
     own, hidden = Counter(len(o.own) for o in killed), Counter(len(o.behaviour) for o in killed)
-    return {n: (own[n], hidden[n]) for n in range(max([*own, *hidden, 0]) + 1)}
+    computing = Counter(len(o.behaviour) for o in killed if not raises(o))
+    return {n: (own[n], hidden[n], computing[n]) for n in range(max([*own, *hidden, 0]) + 1)}
 
 
 def several_groups(several, explained=None):
@@ -790,7 +816,7 @@ def several_groups(several, explained=None):
     explained = SEVERAL if explained is None else explained
     groups = {"raises": [], "visible": [], "explained": [], "unexplained": []}
     for o in several:
-        if all(o.reasons.get(gid) == "error" for gid in o.behaviour):
+        if raises(o):
             groups["raises"].append(o)
         elif o.fails_visible:
             groups["visible"].append(o)
@@ -824,9 +850,11 @@ def report(outcomes, seconds, command, workers):
                   f"({', '.join(o.mutant.id for o in elsewhere)})."]
     table = distribution(outcomes)
     lines += ["", f"Failing test cells of its function, per mutant killed by a graded cell "
-              f"({sum(a for a, _ in table.values())}):", "",
-              "| cells failing | all the function's cells | its hidden behaviour cells |", "| --- | --- | --- |"]
-    lines += [f"| {n} | {a} | {b} |" for n, (a, b) in table.items()]
+              f"({sum(a for a, _, _ in table.values())}; {sum(c for _, _, c in table.values())} of them "
+              "compute wrong values rather than raise):", "",
+              "| cells failing | mutants: all the function's cells | mutants: its hidden behaviour cells "
+              "| of those, the mutants that do not raise |", "| --- | --- | --- | --- |"]
+    lines += [f"| {n} | {a} | {b} | {c} |" for n, (a, b, c) in table.items()]
     several = [o for o in outcomes if o.status == "killed" and len(o.behaviour) > 1]
     groups = several_groups(several)
     lines += ["", f"Killed mutants failing more than one behaviour cell: {len(several)}: "
@@ -876,10 +904,18 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     parser.add_argument("--out", default=str(ROOT / "build" / "mutants"),
                         help="writes OUT.md and OUT.json")
+    parser.add_argument("--notebook", help="grade with another source notebook's test cells (and "
+                        "reference), such as an older commit's (default: source/)")
+    parser.add_argument("--checks", help="that notebook's em_grading.py (default: source/'s)")
     parser.add_argument("--grading-run", type=int, default=0, metavar="N",
                         help="also grade N mutants of each cell with python -m grading.parallel "
                              "(sandboxed) and compare its verdicts, cell by cell, with in-process ones")
     args = parser.parse_args(argv)
+    if args.notebook and args.grading_run:
+        parser.error("--grading-run grades with the course's own source/, not --notebook's")
+    global SOURCE_NB, CHECKS_MODULE
+    SOURCE_NB = pathlib.Path(args.notebook) if args.notebook else SOURCE_NB   # the workers fork after this
+    CHECKS_MODULE = pathlib.Path(args.checks) if args.checks else CHECKS_MODULE
     mutants = all_mutants()
     stale = [key for key in (*EQUIVALENT, *CHARGED) if key not in {m.key for m in mutants}]
     if stale:
@@ -905,17 +941,21 @@ def main(argv=None):
     grader = Grader()
     reached = grader.reached()
     outcomes = [outcome(m, results[m.id], grader.test_cells, reached) for m in mutants]
-    command = "make mutants" if not args.only else f"python tests/mutants.py --only {args.only}"
+    command = "python tests/mutants.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(outcomes, seconds, command, args.workers)
     if args.grading_run:
         chosen = sample(mutants, args.grading_run)
         started = time.monotonic()
         graded = grading_run(chosen, workers=args.workers)
         compared, differ = agreement(results, graded)
+        failing = sum(not passed for cells in graded.values() for passed in cells.values())
+        statuses = Counter(o.status for o in outcomes if o.mutant in chosen)
         text += (f"\nThe grading run (`python -m grading.parallel`, sandboxed, {args.workers} workers, "
                  f"{time.monotonic() - started:.0f} s) on {len(chosen)} of these mutants "
-                 f"({args.grading_run} per cell: {', '.join(m.id for m in chosen)}): {compared} test cells "
-                 f"compared, {compared - len(differ)} with the same verdict as in-process, {len(differ)} not.\n")
+                 f"({args.grading_run} per cell, {', '.join(f'{n} {k}' for k, n in statuses.items())}: "
+                 f"{', '.join(m.id for m in chosen)}): {compared} test cells compared ({failing} of them "
+                 f"failing in the grading run), {compared - len(differ)} with the same verdict as "
+                 f"in-process, {len(differ)} not.\n")
         if differ:
             text += "\n| mutant | cell | in-process passed | grading run passed |\n| --- | --- | --- | --- |\n"
             text += "".join(f"| {m} | {g} | {a} | {b} |\n" for m, g, a, b in differ)
