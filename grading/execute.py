@@ -325,11 +325,13 @@ class GuardedExecute(Execute):
         kernel_error = (errors[0].get("ename", "Error"), errors[0].get("evalue", "")) if errors else None
         if kernel_error and kernel_error[0] == "MemoryError":
             return Verdict.failed("memory", f"MemoryError: {kernel_error[1]}".rstrip(": "), "MemoryError")
-        student = [c.source for c in self.nb.cells[:index]
-                   if c.cell_type == "code" and (c.metadata.get("nbgrader", {}).get("solution")
-                                                 or not c.metadata.get("nbgrader", {}).get("grade_id"))]
-        return checks.judge(test, hand_ins.texts, hand_ins.token,
-                            functions_in(student, checks.functions),
+        functions = {}
+        if test.reads & set(checks.functions):  # the loop limits read the functions' source
+            student = [c.source for c in self.nb.cells[:index] if c.cell_type == "code" and (
+                c.metadata.get("nbgrader", {}).get("solution")
+                or not c.metadata.get("nbgrader", {}).get("grade_id"))]
+            functions = functions_in(student, checks.functions)
+        return checks.judge(test, hand_ins.texts, hand_ins.token, functions,
                             cell.metadata.nbgrader.grade_id, kernel_error)
 
     def give(self, cell, verdict):

@@ -10,6 +10,7 @@ loop limits). ``Checks.judge`` runs one cell's checks on its hand-in and returns
 import ast
 import builtins
 import dataclasses
+import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -79,8 +80,10 @@ def load_module(path, name):
     return module
 
 
+@functools.lru_cache(maxsize=256)
 def _python(source):
-    """A cell's code as Python, IPython's magics turned into calls; None if it does not parse."""
+    """A cell's code as Python, IPython's magics turned into calls; None if it does not parse.
+    (Cached: each test cell reads the same cells before it again.)"""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
         code = TransformerManager().transform_cell(source)

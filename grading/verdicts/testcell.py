@@ -52,6 +52,8 @@ class TestCell:
         The CHECKS regions, in order, as one block of code.
     handed_out : tuple of str
         The variables the kernel hands out for the checks, sorted.
+    reads : frozenset of str
+        Every name the checks read and do not bind (handed out, or provided by the grader).
     """
 
     __test__ = False  # not a pytest test class
@@ -59,6 +61,7 @@ class TestCell:
     kernel_code: str
     check_code: str
     handed_out: tuple
+    reads: frozenset = frozenset()
 
     def kernel_source(self, hand_out_call):
         """The code sent to the kernel: ``kernel_code`` and then ``hand_out_call(names)`` (a
@@ -157,7 +160,7 @@ def split(source, provided=()):
     if unbound:
         raise AuthoringError(f"the checks read {', '.join(sorted(unbound))}, which the cell's own "
                              "code does not compute (compute it in the cell, or in the checks)")
-    return TestCell(kernel_code, check_code, tuple(sorted(wanted)))
+    return TestCell(kernel_code, check_code, tuple(sorted(wanted)), frozenset(check_reads))
 
 
 def is_test_cell(cell):
