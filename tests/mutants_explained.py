@@ -16,12 +16,13 @@ ORDER = ("two neighbouring statements that do not read what the other writes, sw
 FACE_DTYPE = ("F is used only in `models[...] = F.T`, which converts it into the float models, "
               "and in `(F ** 2).sum()`: for the faces the task passes (floats from the M-step, "
               "int64 from run_EM's random start, at most 255^2 per square) the same values")
-IMAGES_DTYPE = ("X enters only `models @ images`, with the float64 models: numpy converts an "
-                "integer or uint8 operand to float64 before the product, so it is the same product")
+IMAGES_DTYPE = ("X (an array, as the task passes it) enters only `models @ images`, with the float64 "
+                "models: numpy converts an integer or uint8 operand to float64 before the product, "
+                "so it is the same product")
 Q_DTYPE = ("q is an array (floats, or 0/1 integers): `q > 0`, `np.log(q, ...)`, `q * ...`, "
            "`q.sum(...)`, `q @ ...` and `q.argmax(...)` give the same values without the conversion")
 PRIOR_DTYPE = "np.log of an array (or list) of numbers gives the same float array without the conversion"
-M_STEP_X_DTYPE = ("X enters the product `q @ X...` (float, as q is), a mean, and hard-EM's window "
+M_STEP_X_DTYPE = ("X (an array) enters the product `q @ X...` (float, as q is), a mean, and hard-EM's window "
                   "sums, which numpy accumulates in 64-bit integers for uint8 or int data: exact, "
                   "the same values (run_m_step converts X itself for the sum of squares)")
 RUN_EM_X_DTYPE = ("every helper run_EM calls converts X itself (squared_norms, log_probability, "
