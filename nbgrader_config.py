@@ -39,8 +39,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # RebuildNotebook replaces two defaults: DeduplicateIds (a second cell with a graded
 # grade_id is kept as an ordinary cell, and noted) and OverwriteCells (every cell but the
 # student's answers comes from the release and the gradebook, metadata included).
+# First, the files a student handed in beside the notebook leave autograded/, from where the
+# formgrader would serve them (grading/handed_in.py; grading.parallel never stages them).
 c.Autograde.sanitize_preprocessors = with_steps(
     Autograde, "sanitize_preprocessors",
+    before={"ClearOutput": ["grading.handed_in.LeaveOutHandedInFiles"]},
     replace={"DeduplicateIds": ["grading.rebuild.RebuildNotebook"], "OverwriteCells": []})
 
 # Executing runs the cells under limits one submission cannot break (grading/execute.py).
