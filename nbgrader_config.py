@@ -99,6 +99,14 @@ c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (whic
                  "server_extensions", "formgrader", "templates"),
 ]
 
+# Nothing a student wrote runs in a browser (grading/sanitize.py). Every HTMLExporter built from
+# this configuration, the formgrader's and the feedback's (FeedbackExporter, above), first
+# cleans the notebook (outputs, attachments, cell fields) and renders markdown through the
+# course's filter, which cleans it too (nbgrader's templates render markdown without nbconvert's
+# sanitizer).
+c.HTMLExporter.preprocessors = ["grading.sanitize.SanitizeNotebook"]
+c.HTMLExporter.filters = {"markdown2html": "grading.sanitize.markdown2html"}
+
 # `make solutions` gives the same files byte for byte in every run (tests/test_sync.py compares
 # them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,
 # consecutive stream outputs merged, because one print() reaches the notebook as one output
