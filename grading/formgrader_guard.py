@@ -150,6 +150,11 @@ class FormgraderGuard(OutputTransform):
             return status_code, headers, chunk
         nonce = secrets.token_urlsafe(18)
         headers["Content-Security-Policy"] = page_policy(nonce, self.base_url, self.kind == "list")
+        # Never kept nor revalidated: a copy from the cache would carry another response's nonce
+        # (tornado's ETag is the page's before the nonce, so a 304 would pair the old copy with
+        # this response's policy, and its scripts would not run).
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Etag", None)
         if headers.get("Content-Type", "").startswith("text/html") and "Content-Encoding" not in headers:
             chunk = add_nonce(chunk, nonce, self.base_url, every_script=self.kind == "list")
             if "Content-Length" in headers:

@@ -323,7 +323,7 @@ def transformed(path, body, content_type="text/html; charset=UTF-8"):
     from tornado.httputil import HTTPHeaders
     transform = type("G", (guard.FormgraderGuard,), {"base_url": "/user/t/"})(Request(path))
     headers = HTTPHeaders({"Content-Type": content_type, "Content-Length": str(len(body)),
-                           "Content-Security-Policy": "frame-ancestors 'none'"})
+                           "Content-Security-Policy": "frame-ancestors 'none'", "Etag": '"abc"'})
     return transform.transform_first_chunk(200, headers, body, True)
 
 
@@ -335,6 +335,7 @@ def test_a_list_page_runs_its_own_scripts_and_handlers_only():
     assert chunk.count(f'<script nonce="{nonce}"'.encode()) == 2 and headers["Content-Length"] == str(len(chunk))
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'self'" in policy and "'unsafe-hashes'" in policy and "base-uri 'none'" in policy
+    assert headers["Cache-Control"] == "no-store" and "Etag" not in headers, "no copy with an old nonce"
     assert transformed("/user/t/formgrader/gradebook/a/b", body)[1]["Content-Security-Policy"] != policy, \
         "a new nonce for each response"
 
@@ -387,13 +388,14 @@ def test_intake_stages_only_the_notebook_and_the_assignments_files(tmp_path):
     folder = tmp_path / "submitted" / "s" / "a"
     (folder / "sub").mkdir(parents=True)
     nbformat.write(new_notebook(), str(folder / "a.ipynb"))
-    for name in ("data.npy", "timestamp.txt", "evil.html", "sub/evil.svg", "draft.ipynb"):
+    for name in ("data.npy", "timestamp.txt", "submission_secret.txt", "evil.html", "sub/evil.svg",
+                 "draft.ipynb"):
         (folder / name).write_text("x")
     result = intake.stage(tmp_path / "submitted", tmp_path / "staged", "a", "a.ipynb",
                           keep=intake.course_files(release))["s"]
     staged = tmp_path / "staged" / "s" / "a"
     assert sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()) == [
-        "a.ipynb", "data.npy", "timestamp.txt"]
+        "a.ipynb", "data.npy", "submission_secret.txt", "timestamp.txt"]
     assert result.notes == ["left out 3 file(s) that are not the assignment's: draft.ipynb, evil.html, sub/evil.svg"]
 
 
@@ -402,8 +404,9 @@ def test_plain_autograde_removes_handed_in_files_from_autograded(tmp_path):
     (tmp_path / "release" / "a" / "data.npy").write_text("released")
     graded = tmp_path / "autograded" / "s" / "a"
     graded.mkdir(parents=True)
-    for name in ("data.npy", "evil.html", "a.ipynb", "timestamp.txt"):
+    for name in ("data.npy", "evil.html", "a.ipynb", "timestamp.txt", "submission_secret.txt"):
         (graded / name).write_text("x")
     step = LeaveOutHandedInFiles(config=Config({"CourseDirectory": {"root": str(tmp_path)}}))
     step.preprocess(new_notebook(), {"nbgrader": {"student": "s", "assignment": "a", "notebook": "a"}})
-    assert sorted(p.name for p in graded.iterdir()) == ["a.ipynb", "data.npy", "timestamp.txt"]
+    assert sorted(p.name for p in graded.iterdir()) == ["a.ipynb", "data.npy", "submission_secret.txt",
+                                                        "timestamp.txt"]
