@@ -15,7 +15,7 @@ staging folder, fixing what can be fixed:
   A link copied as its target would put a file of the grading machine (the reference
   solution, another student's work) in front of the student's code;
 - only the notebook and the assignment's own files (those nbgrader released beside it, and
-  nbgrader's ``timestamp.txt``) are staged, when ``keep`` names them (``grading.parallel``
+  what ``nbgrader submit`` adds: ``NBGRADER_FILES``) are staged, when ``keep`` names them (``grading.parallel``
   does): anything else a student handed in (an ``.html`` page, an SVG, a script, another
   notebook) is left out, with a note listing it. nbgrader copies every file of a submission
   into ``autograded/``, where the formgrader serves it from the instructor's own origin, so
@@ -33,6 +33,9 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20
+# What nbgrader submit writes beside the notebook: the submission's time (the late penalty
+# reads it) and the secret that names its feedback in the exchange (release_feedback reads it).
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}
 
 
 @dataclasses.dataclass
@@ -87,12 +90,11 @@ def course_files(release_folder):
     Returns
     -------
     set of str
-        Relative paths (``data_em.npy``, ``em_grading.py``, ...), with ``timestamp.txt``, which
-        nbgrader's submit writes and the late penalty reads.
+        Relative paths (``data_em.npy``, ``em_grading.py``, ...), with ``NBGRADER_FILES``.
     """
     release_folder = Path(release_folder)
     return {p.relative_to(release_folder).as_posix() for p in release_folder.rglob("*")
-            if p.is_file() and not p.is_symlink()} | {"timestamp.txt"}
+            if p.is_file() and not p.is_symlink()} | NBGRADER_FILES
 
 
 def files_in(folder):
