@@ -273,6 +273,8 @@ PROBE_JS = """() => ({
         table_cells: document.querySelectorAll('table.dataframe td').length,
         traceback: !!document.body && document.body.innerText.includes('ZeroDivisionError'),
         grading_ui: !!(window.formgrader && window.formgrader.loaded),
+        list_rows: [...document.querySelectorAll('#main-table tr')]
+            .filter(r => !r.innerText.includes('Loading, please wait')).length,
     },
 })"""
 
@@ -517,7 +519,8 @@ def visit(playwright, server, course, listener, profile, raw=()):
 
 def describe(shows):
     """The honest content a page showed, in a few words."""
-    parts = [f"{shows[k]} {k.replace('_', ' ')}" for k in ("figures", "formulas", "table_cells") if shows.get(k)]
+    parts = [f"{shows[k]} {k.replace('_', ' ')}" for k in ("figures", "formulas", "table_cells", "list_rows")
+             if shows.get(k)]
     parts += [k.replace("_", " ") for k in ("traceback", "grading_ui") if shows.get(k)]
     return ", ".join(parts) or "-"
 
