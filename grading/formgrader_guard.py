@@ -20,10 +20,11 @@ it adds an output transform (tornado's public ``Application.add_transform``) tha
       if its text is exactly one of them;
     - on any other formgrader page, such as the submission view, which holds the student's
       notebook, only on ``<script src>`` elements that load a file of nbgrader's static
-      folder or this course's script (``em-prankster/formgrade_page.js``): the submission view's template
-      (``grading/templates/formgrade_guarded/``) has no inline script, so a script a
-      student slipped past ``grading/sanitize.py`` still cannot run.
-  The pages may be framed by the same origin (``frame-ancestors 'self'``): JupyterLab's
+      folder or this course's script (``em-prankster/formgrade_page.js``): the submission
+      view's template (``grading/templates/formgrade_guarded/``) has no inline script, so a
+      script a student slipped past ``grading/sanitize.py`` still cannot run.
+  The pages are never cached (a cached copy would carry another response's nonce). They may
+  be framed by the same origin (``frame-ancestors 'self'``): JupyterLab's
   Nbgrader > Formgrader shows them in a frame, which JupyterHub 5's default
   ``frame-ancestors 'none'`` forbids (nbgrader issue 1870). Every other page keeps the hub's.
 - **Files handed in beside a notebook**, as the formgrader serves them

@@ -77,7 +77,6 @@ VECTORS = {
     "vector-obfuscated-link": '<a href=" jav&#x09;ascript:{js}" title="payload-vector-obfuscated-link">obfuscated link</a>',
     "vector-base-href": '<base href="{listener}/ran/vector-base-href/"><img src="pixel.png" alt="relative">',
 }
-SCRIPTED = (set(PAYLOADS) | set(VECTORS)) - {"object", "meta-refresh", "style-import", "vector-base-href"}
 REFRESH_SECONDS = 3  # the refresh waits until the links of its page have been clicked
 
 
