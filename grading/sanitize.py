@@ -24,9 +24,10 @@ what is not named below is removed.
 - ``clean_html`` is the one allow-list (nh3, the binding of the Rust sanitizer ammonia, which
   parses like a browser does): no script, style or event handler attribute, no iframe,
   object, embed, form, base or meta, no SVG; links only to http(s), mailto, the page itself
-  or relative addresses; images only from embedded PNG/JPEG/GIF/WebP/SVG data or relative
-  addresses; ids prefixed, so they cannot take the page's own; classes limited to those of
-  code highlighting and tables.
+  or relative addresses; images only from embedded PNG/JPEG/GIF/WebP/SVG data or files
+  beside the notebook (an image loads without a click: no ``/logout``, no ``../../api``);
+  ids prefixed, so they cannot take the page's own; classes limited to those of code
+  highlighting and tables.
 
 This is the first layer. The second is in the browser: the formgrader's pages forbid every
 script but the formgrader's own (``grading/formgrader_guard.py``), and the feedback file
@@ -98,6 +99,9 @@ ALLOWED_CLASS = re.compile(r"^(?:[a-z]{1,3}[0-9]?|highlight|dataframe|anchor-lin
 ID_PREFIX = "user-content-"
 IMAGE_DATA = re.compile(r"^data:image/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*$", re.I)
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+# An image a page loads without a click (so not /logout, not ../../api/...): a file in the
+# notebook's folder or below it, named plainly.
+RELATIVE_IMAGE = re.compile(r"^(?!.*(?:^|/)\.\.(?:/|$))(?!.*%2e)[A-Za-z0-9_][A-Za-z0-9_.\-/ %]*$", re.I)
 LINK_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -116,6 +120,8 @@ def _filter_attribute(tag, name, value):
         if scheme is None:  # relative: within the page or the course, never another host
             if url.startswith(("//", "\\\\", "/\\", "\\/")):
                 return None
+            if name == "src" and not RELATIVE_IMAGE.match(url):  # loads by itself: only a file
+                return None  # beside the notebook (lineup.png), not any address of the server
             if name == "href" and url.startswith("#") and not url.startswith("#" + ID_PREFIX):
                 return "#" + ID_PREFIX + url[1:]  # the ids it points to are prefixed too
             return value

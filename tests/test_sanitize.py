@@ -71,6 +71,8 @@ MORE_VECTORS = [
     '<a href="//evil.example/x">x</a><img src="//evil.example/x.png">',
     '<img src="\\\\evil.example\\x.png">', '<img src="http://evil.example/track.png">',
     '<a id="statusmessage" name="formgrader" class="full-credit navbar-fixed-top">x</a>',
+    '<img src="/hub/logout"><img src="../../../logout"><img src="x/../../api/kernels">',
+    '<img src="a/%2e%2e/%2E%2e/logout">',
 ]
 SAFE_URL = re.compile(r"^(https?:|mailto:|#|(?![a-z][a-z0-9+.-]*:)(?!//)(?!\\\\))", re.I)
 
@@ -92,7 +94,8 @@ def active_parts(html, classes_and_ids=True):
                 url = re.sub(r"[\t\n\r]", "", value).strip()
                 image = element.name == "img" and name == "src" and re.match(
                     r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,", url)
-                if not (image or SAFE_URL.match(url)) or (name == "src" and re.match(r"^https?:", url)):
+                if not (image or SAFE_URL.match(url)) or (name == "src" and not image and (
+                        re.match(r"^https?:|/", url) or ".." in url.split("/") or "%2e" in url.lower())):
                     found.append(f"{element.name}[{name}={url[:40]}]")
             if classes_and_ids and name == "class" and any(not guard_class.match(c) for c in value.split()):
                 found.append(f"{element.name}[class={value}]")
@@ -118,10 +121,11 @@ def test_clean_html_leaves_nothing_active(name, html):
 
 def test_clean_html_keeps_honest_html():
     cleaned = clean_html(payloads.HONEST_TABLE + '<p><b>bold</b> <a href="https://numpy.org">numpy</a></p>'
-                         '<img src="data:image/png;base64,iVBORw0KGgo=" alt="figure">')
+                         '<img src="data:image/png;base64,iVBORw0KGgo=" alt="figure"><img src="lineup.png">')
     soup = BeautifulSoup(cleaned, "html.parser")
     assert len(soup.select("table.dataframe td")) == 4 and soup.find("b").text == "bold"
     assert soup.find("a")["href"] == "https://numpy.org" and soup.find("img")["src"].startswith("data:image/png")
+    assert soup.find_all("img")[1]["src"] == "lineup.png"
 
 
 def test_markdown_is_cleaned_and_formulas_are_mathml():
