@@ -414,3 +414,7 @@ def test_plain_autograde_removes_handed_in_files_from_autograded(tmp_path):
     step.preprocess(new_notebook(), {"nbgrader": {"student": "s", "assignment": "a", "notebook": "a"}})
     assert sorted(p.name for p in graded.iterdir()) == ["a.ipynb", "data.npy", "submission_secret.txt",
                                                         "timestamp.txt"]
+
+
+def test_plain_autograde_leaves_them_out_first(course_config):
+    assert course_config.Autograde.sanitize_preprocessors[0] == "grading.handed_in.LeaveOutHandedInFiles"
