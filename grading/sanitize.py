@@ -81,16 +81,16 @@ MATH_ATTRIBUTES = {
     "mstyle": {"displaystyle", "scriptlevel", "mathsize", "mathvariant", "mathcolor"},
     "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
     "mtable": {"columnalign", "rowspacing", "columnspacing"}, "mtd": {"columnalign", "columnspan", "rowspan"},
-    "menclose": {"notation"}, "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "menclose": {"notation"}, "mpadded": {"width"},  # no offsets: nothing moved over the page
 }
-# Style attributes keep these properties only: colours, fonts, spacing and alignment; no
-# positioning (which could lay content over the formgrader's buttons), no url().
+# Style attributes keep these properties only: colours, fonts, padding and alignment; no
+# positioning nor margins (a negative one could lay content over the formgrader's scores and
+# buttons), no url().
 STYLE_PROPERTIES = {
     "color", "background-color", "font-weight", "font-style", "font-size", "font-family",
     "text-align", "text-decoration", "vertical-align", "white-space", "border", "border-collapse",
     "border-color", "border-style", "border-width", "padding", "padding-left", "padding-right",
-    "padding-top", "padding-bottom", "margin", "margin-left", "margin-right", "margin-top",
-    "margin-bottom", "width", "height", "max-width", "max-height", "line-height",
+    "padding-top", "padding-bottom", "width", "height", "max-width", "max-height", "line-height",
 }
 # Classes of Pygments' code highlighting (short names: k, nn, s1, ...) and of tables; the
 # formgrader's own classes (full-credit, score, comment, navbar-...) are longer, so student

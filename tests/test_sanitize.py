@@ -73,6 +73,8 @@ MORE_VECTORS = [
     '<a id="statusmessage" name="formgrader" class="full-credit navbar-fixed-top">x</a>',
     '<img src="/hub/logout"><img src="../../../logout"><img src="x/../../api/kernels">',
     '<img src="a/%2e%2e/%2E%2e/logout">',
+    '<div style="margin-top: -3000px; position: absolute; z-index: 9">x</div>',
+    '<math><mpadded voffset="-3000px" lspace="-900px"><mi>x</mi></mpadded></math>',
 ]
 SAFE_URL = re.compile(r"^(https?:|mailto:|#|(?![a-z][a-z0-9+.-]*:)(?!//)(?!\\\\))", re.I)
 
@@ -99,6 +101,10 @@ def active_parts(html, classes_and_ids=True):
                     found.append(f"{element.name}[{name}={url[:40]}]")
             if classes_and_ids and name == "class" and any(not guard_class.match(c) for c in value.split()):
                 found.append(f"{element.name}[class={value}]")
+            if name == "style" and re.search(r"margin|position|z-index", value):
+                found.append(f"{element.name}[style={value}]")
+            if element.name == "mpadded" and name != "width":
+                found.append(f"mpadded[{name}]")
             if classes_and_ids and name == "id" and not value.startswith("user-content-"):
                 found.append(f"{element.name}[id={value}]")
     return found
