@@ -36,14 +36,21 @@ CHROMIUM := /usr/bin/chromium
 help:
 	@sed -n 's/^#   //p' Makefile
 
+# Every Jupyter server of the environment loads the course's server extension, which sets the
+# Content-Security-Policy of the formgrader's pages (grading/formgrader_guard.py), as nbgrader's
+# own extensions are loaded: by a file in the environment's etc/jupyter/.
+GUARD_CONFIG := jupyter-config/jupyter_server_config.d/em_prankster.json
+GUARD_CONFIG_TO := etc/jupyter/jupyter_server_config.d/em_prankster.json
+
 # The pinned dependencies, then the course's own code (grading/, prankster/, demo/, bench/,
 # em_grading) in editable mode (pyproject.toml): everything imports it by name, from any folder.
-$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml setup.cfg
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml setup.cfg $(GUARD_CONFIG)
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	install -D -m 644 $(GUARD_CONFIG) $(VENV)/$(GUARD_CONFIG_TO)
 	touch $@
 
 venv: $(VENV)/.installed
@@ -158,13 +165,14 @@ HUB_PORT ?= 8000
 HUB_STATE ?= /srv/em-prankster-hub
 PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-$(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt \
-    pyproject.toml setup.cfg $(wildcard grading/*.py prankster/*.py bench/*.py hub/*.py demo/*.py) source/$(ASSIGNMENT)/em_grading.py
+$(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt $(GUARD_CONFIG) \
+    pyproject.toml setup.cfg $(wildcard grading/*.py grading/*.js prankster/*.py bench/*.py hub/*.py demo/*.py) source/$(ASSIGNMENT)/em_grading.py
 	$(HUB_SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
 	test -x $(HUB_PREFIX)/bin/python || $(HUB_SYSTEM_PYTHON) -m venv $(HUB_PREFIX)
 	$(HUB_PREFIX)/bin/python -m pip install --quiet --upgrade pip
 	$(HUB_PREFIX)/bin/python -m pip install --quiet -r hub/requirements.txt -c hub/constraints.txt
 	$(HUB_PREFIX)/bin/python -m pip install --quiet --no-deps --force-reinstall .  # the course's code, a copy every user can read
+	install -D -m 644 $(GUARD_CONFIG) $(HUB_PREFIX)/$(GUARD_CONFIG_TO)
 	command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }
 	mkdir -p $(HUB_PREFIX)/node && cp hub/package.json hub/package-lock.json $(HUB_PREFIX)/node/
 	cd $(HUB_PREFIX)/node && npm ci --no-audit --no-fund --loglevel=error

@@ -39,8 +39,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # RebuildNotebook replaces two defaults: DeduplicateIds (a second cell with a graded
 # grade_id is kept as an ordinary cell, and noted) and OverwriteCells (every cell but the
 # student's answers comes from the release and the gradebook, metadata included).
+# First, the files a student handed in beside the notebook leave autograded/, from where the
+# formgrader would serve them (grading/handed_in.py; grading.parallel never stages them).
 c.Autograde.sanitize_preprocessors = with_steps(
     Autograde, "sanitize_preprocessors",
+    before={"ClearOutput": ["grading.handed_in.LeaveOutHandedInFiles"]},
     replace={"DeduplicateIds": ["grading.rebuild.RebuildNotebook"], "OverwriteCells": []})
 
 # Executing runs the cells under limits one submission cannot break (grading/execute.py).
@@ -85,8 +88,8 @@ c.GenerateFeedback.preprocessors = with_steps(
                          # nbgrader's ClearHiddenTests, on test cells only
                          "grading.feedback.ClearHiddenTestRegions"]})
 
-# The template is set for generate_feedback's exporter only (grading.feedback.FeedbackExporter):
-# set for every HTMLExporter, it would replace the formgrader's own and break its submission view.
+# The feedback's template is set for generate_feedback's exporter only (grading.feedback.FeedbackExporter):
+# HTMLExporter's template, below, is the formgrader's submission view, which the feedback's would break.
 c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
 c.FeedbackExporter.template_name = "feedback_by_function"
 c.FeedbackExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
@@ -95,6 +98,19 @@ c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (whic
     os.path.join(os.path.dirname(__import__("nbgrader").__file__),
                  "server_extensions", "formgrader", "templates"),
 ]
+
+# Nothing a student wrote runs in a browser (grading/sanitize.py). Every HTMLExporter built from
+# this configuration, the formgrader's and the feedback's (FeedbackExporter, above), first
+# cleans the notebook (outputs, attachments, cell fields) and renders markdown through the
+# course's filter, which cleans it too (nbgrader's templates render markdown without nbconvert's
+# sanitizer). The formgrader shows a submission with the course's template: nbgrader's, with no
+# inline script, so that its Content-Security-Policy (grading/formgrader_guard.py) can forbid
+# every script but its own.
+c.HTMLExporter.preprocessors = ["grading.sanitize.SanitizeNotebook"]
+c.HTMLExporter.filters = {"markdown2html": "grading.sanitize.markdown2html"}
+c.HTMLExporter.template_name = "formgrade_guarded"
+c.HTMLExporter.template_file = "formgrade_guarded.html.j2"  # extends nbgrader's formgrade template
+c.HTMLExporter.extra_template_basedirs = c.FeedbackExporter.extra_template_basedirs
 
 # `make solutions` gives the same files byte for byte in every run (tests/test_sync.py compares
 # them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,

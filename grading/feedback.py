@@ -87,6 +87,7 @@ class ScoreIndex(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         if not utils.is_grade(cell) or utils.is_solution(cell):
+            cell.metadata.pop("feedback", None)  # a student's cell cannot add rows to the index
             return cell, resources
         meta = cell.metadata.nbgrader
         function, behaviour = describe(meta["grade_id"])

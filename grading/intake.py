@@ -13,7 +13,14 @@ staging folder, fixing what can be fixed:
 - symbolic links are never followed: a link in the folder is left out of the staged copy
   (with a note), and a student or assignment folder that is itself a link is not staged.
   A link copied as its target would put a file of the grading machine (the reference
-  solution, another student's work) in front of the student's code.
+  solution, another student's work) in front of the student's code;
+- only the notebook and the assignment's own files (those nbgrader released beside it, and
+  what ``nbgrader submit`` adds: ``NBGRADER_FILES``) are staged, when ``keep`` names them (``grading.parallel``
+  does): anything else a student handed in (an ``.html`` page, an SVG, a script, another
+  notebook) is left out, with a note listing it. nbgrader copies every file of a submission
+  into ``autograded/``, where the formgrader serves it from the instructor's own origin, so
+  a page handed in would run there as the instructor; grading never needs such files (the
+  kernel's sandbox holds only the assignment's files).
 
 It returns ``{student: Intake}``; what it noted is reported in the grading summary.
 """
@@ -26,6 +33,9 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 100 * 2**20
+# What nbgrader submit writes beside the notebook: the submission's time (the late penalty
+# reads it) and the secret that names its feedback in the exchange (release_feedback reads it).
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}
 
 
 @dataclasses.dataclass
@@ -69,8 +79,37 @@ def read_notebook(path):
     return nb, raw["nbformat"]
 
 
-def stage_one(folder, staged_folder, notebook):
-    """Copy one student's assignment folder to ``staged_folder``; return the Intake notes."""
+def course_files(release_folder):
+    """The assignment's own files: every regular file nbgrader released, relative to its folder.
+
+    Parameters
+    ----------
+    release_folder : path-like
+        ``release/<assignment>/``.
+
+    Returns
+    -------
+    set of str
+        Relative paths (``data_em.npy``, ``em_grading.py``, ...), with ``NBGRADER_FILES``.
+    """
+    release_folder = Path(release_folder)
+    return {p.relative_to(release_folder).as_posix() for p in release_folder.rglob("*")
+            if p.is_file() and not p.is_symlink()} | NBGRADER_FILES
+
+
+def files_in(folder):
+    """Every regular file under ``folder`` (links neither listed nor followed, nor the
+    notebook checkpoints), relative to it, as posix paths."""
+    return sorted(str(Path(where, name).relative_to(folder).as_posix())
+                  for where, dirs, files in os.walk(folder)
+                  if ".ipynb_checkpoints" not in Path(where).relative_to(folder).parts
+                  for name in files if not Path(where, name).is_symlink())
+
+
+def stage_one(folder, staged_folder, notebook, keep=None):
+    """Copy one student's assignment folder to ``staged_folder``; return the Intake notes.
+
+    With ``keep`` (``course_files``), only those files and the notebook are copied."""
     found = notebooks_in(folder)
     named = folder / notebook
     chosen = named if named.is_file() and not named.is_symlink() else None
@@ -90,14 +129,30 @@ def stage_one(folder, staged_folder, notebook):
     if version != 4:
         notes.append(f"notebook saved as nbformat {version}: converted to nbformat 4")
     skip = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
-    shutil.copytree(folder, staged_folder, symlinks=True, ignore=lambda where, names: set(
-        skip(where, names)) | {n for n in names if Path(where, n).is_symlink()})
+    if keep is None:
+        shutil.copytree(folder, staged_folder, symlinks=True, ignore=lambda where, names: set(
+            skip(where, names)) | {n for n in names if Path(where, n).is_symlink()})
+    else:
+        staged_folder.mkdir(parents=True)
+        left_out = []
+        for name in files_in(folder):
+            if name == chosen.relative_to(folder).as_posix():
+                continue
+            if name not in keep or name.endswith(".ipynb"):
+                left_out.append(name)
+                continue
+            (staged_folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(folder / name, staged_folder / name)
+        if left_out:
+            notes.append(f"left out {len(left_out)} file(s) that are not the assignment's: "
+                         + ", ".join(left_out[:5]) + (" ..." if len(left_out) > 5 else ""))
     nbformat.write(nb, str(staged_folder / notebook))
     return notes
 
 
-def stage(submitted, staging, assignment, notebook, students=None):
-    """Stage every student in ``submitted`` (or only ``students``) into ``staging``."""
+def stage(submitted, staging, assignment, notebook, students=None, keep=None):
+    """Stage every student in ``submitted`` (or only ``students``) into ``staging``; with
+    ``keep`` (``course_files``), only the notebook and those files."""
     submitted, staging = Path(submitted), Path(staging)
     results = {}
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
@@ -117,7 +172,7 @@ def stage(submitted, staging, assignment, notebook, students=None):
             results[student] = Intake(student, False, [f"no {assignment}/ folder in the submission"])
             continue
         try:
-            results[student] = Intake(student, True, stage_one(folder, target, notebook))
+            results[student] = Intake(student, True, stage_one(folder, target, notebook, keep))
         except ValueError as error:
             shutil.rmtree(target, ignore_errors=True)
             results[student] = Intake(student, False, [str(error)])

@@ -11,8 +11,9 @@
 
 1. **Intake** (``grading/intake.py``): every folder in ``submitted/`` is checked and
    copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
-   what cannot be graded (no notebook, invalid JSON) gets its reason. ``submitted/`` is
-   only read, never written.
+   what cannot be graded (no notebook, invalid JSON) gets its reason. Only the notebook and
+   the assignment's released files are staged; the summary lists what else was handed in
+   and left out. ``submitted/`` is only read, never written.
 2. **Grading**: nbgrader's SQLite gradebook does not take concurrent writers, so each
    worker takes a few students at a time into a shard: a course folder under
    ``.grading/shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
@@ -249,7 +250,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     if resume:
         students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]
     staged = intake.stage(course / "submitted", course / WORK / "staged", assignment, notebook,
-                          set(students))
+                          set(students), keep=intake.course_files(course / "release" / assignment))
     todo, failures = [], {}
     with Gradebook(db_url) as gb:
         for student in students:

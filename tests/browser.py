@@ -79,9 +79,12 @@ def free_port():
 
 
 class LabServer:
-    """``jupyter lab`` serving ``root`` on 127.0.0.1; use as a context manager or call stop()."""
+    """``jupyter lab`` serving ``root`` on 127.0.0.1; use as a context manager or call stop().
 
-    def __init__(self, root, state_dir, startup_timeout=120):
+    ``python`` is the interpreter whose JupyterLab runs (default: this one, with its
+    environment's extensions); ``tests/payloads.py`` runs another checkout's for comparison."""
+
+    def __init__(self, root, state_dir, startup_timeout=120, python=sys.executable):
         self.root = pathlib.Path(root)
         self.state = pathlib.Path(state_dir)
         self.port = free_port()
@@ -99,7 +102,7 @@ class LabServer:
             path = self.state / "settings" / f"{name}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        cmd = [str(python), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]

@@ -10,8 +10,10 @@ and removes all of it afterwards. Then:
    mistakes, nothing, and the reference with code the scan holds for review), press
    Validate and Submit; one submits twice, the mistakes first and the reference later;
 3. the instructor collects (``nbgrader collect``) and grades (``python -m grading.parallel``);
-4. in the formgrader the instructor opens the held submission, sees why its points are
-   held, gives full credit back; the total in the formgrader and ``nbgrader export`` rise;
+4. the instructor opens Nbgrader > Formgrader in JupyterLab (the formgrader in a frame, which
+   JupyterHub 5's default policy would refuse); in the formgrader the instructor opens the
+   held submission, sees why its points are held, gives full credit back; the total in the
+   formgrader and ``nbgrader export`` rise;
 5. the instructor generates and releases feedback; each student presses Fetch Feedback and
    gets their own feedback, and nobody else's; no student can list the exchange's inbound
    or feedback folders, nor read another student's notebook in their home.
@@ -254,7 +256,14 @@ def cycle(hub, timeout):
 
             teacher = log_in(browser, hub, INSTRUCTOR)
             seen["menus"][INSTRUCTOR] = nbgrader_menu(teacher)
-            teacher.keyboard.press("Escape")
+            # the README's route: Nbgrader > Formgrader, shown in a frame of JupyterLab
+            teacher.locator(".lm-Menu-content .lm-Menu-itemLabel").get_by_text("Formgrader", exact=True).click()
+            frame = teacher.frame_locator("iframe[src*='formgrader']").first
+            frame.locator("#main-table tr", has_text=ASSIGNMENT).first.wait_for(timeout=60_000)  # its scripts ran
+            seen["formgrader_in_lab"] = frame.locator("body").inner_text()
+            shot(teacher, "05_formgrader_in_jupyterlab")
+            seen["formgrader_csp"] = teacher.request.get(
+                f"{hub.url}/user/{INSTRUCTOR}/formgrader/manage_assignments").headers.get("content-security-policy", "")
             seen["before"] = gradebook_row(teacher, hub, "empt-dee")
             shot(teacher, "05_formgrader_needs_review")
             link = teacher.locator("tr").filter(has=teacher.locator("a.name-shown", has_text="empt-dee")) \
@@ -319,6 +328,14 @@ def test_students_have_no_formgrader(cycle):
     assert "Formgrader" in menus[INSTRUCTOR] and "Assignment List" in menus[INSTRUCTOR], menus
     for name in PLAN:
         assert "Assignment List" in menus[name] and "Formgrader" not in menus[name], (name, menus[name])
+
+
+def test_the_formgrader_opens_inside_jupyterlab(cycle):
+    """JupyterHub 5 forbids framing its servers' pages (frame-ancestors 'none', nbgrader issue
+    1870); the formgrader's own pages allow their own origin (grading/formgrader_guard.py)."""
+    assert "Manage Assignments" in cycle["formgrader_in_lab"] and ASSIGNMENT in cycle["formgrader_in_lab"]
+    policy = cycle["formgrader_csp"]
+    assert "frame-ancestors 'self'" in policy and "script-src 'nonce-" in policy, policy
 
 
 def test_validate_says_what_the_notebook_deserves(cycle):
