@@ -21,7 +21,7 @@ STUDENTS := reference untouched mistakes
 TEST_PROCESSES := -n 2 --dist loadfile --no-loadscope-reorder
 
 # Debian packages, installed with apt when missing (as root, or with sudo):
-# - bubblewrap: every submission's kernel runs in its sandbox (grading/sandbox.py);
+# - bubblewrap: every submission's kernel runs in its sandbox (grading/sandbox/bwrap.py);
 # - chromium: the browser test (tests/test_browser.py) drives it; Playwright's own browser
 #   download does not work here.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -37,7 +37,7 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 # Every Jupyter server of the environment loads the course's server extension, which sets the
-# Content-Security-Policy of the formgrader's pages (grading/formgrader_guard.py), as nbgrader's
+# Content-Security-Policy of the formgrader's pages (grading/render/formgrader_guard.py), as nbgrader's
 # own extensions are loaded: by a file in the environment's etc/jupyter/.
 GUARD_CONFIG := jupyter-config/jupyter_server_config.d/em_prankster.json
 GUARD_CONFIG_TO := etc/jupyter/jupyter_server_config.d/em_prankster.json
@@ -75,20 +75,20 @@ release: data
 	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
 
 # The executed solution notebook, and its HTML for reading without Jupyter or a network:
-# formulas as MathML, images embedded, test cells folded (grading/reader_html.py). Both are
+# formulas as MathML, images embedded, test cells folded (grading/render/reader_html.py). Both are
 # the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
 	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
-	$(BIN)/python -m grading.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
+	$(BIN)/python -m grading.render.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
 submissions: release
 	$(BIN)/python -m demo.make_submissions
 
-# grading.parallel: intake, nbgrader autograde under limits with one worker per core, into the
+# grading.run: intake, nbgrader autograde under limits with one worker per core, into the
 # one gradebook; prints the summary (grading_summary.txt, grades_by_cell.csv). --resume goes on.
 autograde: release $(BWRAP)
 	rm -rf submitted autograded && mkdir -p submitted && cp -r demo/submitted/* submitted/
-	$(BIN)/python -m grading.parallel $(ASSIGNMENT)
+	$(BIN)/python -m grading.run $(ASSIGNMENT)
 
 feedback: autograde
 	nbgrader generate_feedback $(ASSIGNMENT) --force --log-level=WARN

@@ -24,29 +24,29 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Each list of steps below is nbgrader's own default list with this course's steps put in
 # (grading/pipeline.py): a comment says where, and why a default step is replaced.
 
-# The release first leaves out the cells tagged solution-only (grading/solution_only.py).
+# The release first leaves out the cells tagged solution-only (grading/steps/solution_only.py).
 c.GenerateAssignment.preprocessors = with_steps(
     GenerateAssignment, "preprocessors",
-    before={"IncludeHeaderFooter": ["grading.solution_only.RemoveSolutionOnlyCells"]})
+    before={"IncludeHeaderFooter": ["grading.steps.RemoveSolutionOnlyCells"]})
 
 # What a student sees in place of the solution regions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograde in two passes, as nbgrader does. Sanitising rebuilds the graded notebook from
-# the released one and the student's answers (grading/rebuild.py: tags, edited, deleted or
+# the released one and the student's answers (grading/steps/rebuild.py: tags, edited, deleted or
 # reordered test cells and changed nbgrader metadata gain nothing) and notes what it found.
 # RebuildNotebook replaces two defaults: DeduplicateIds (a second cell with a graded
 # grade_id is kept as an ordinary cell, and noted) and OverwriteCells (every cell but the
 # student's answers comes from the release and the gradebook, metadata included).
 # First, the files a student handed in beside the notebook leave autograded/, from where the
-# formgrader would serve them (grading/handed_in.py; grading.parallel never stages them).
+# formgrader would serve them (grading/steps/handed_in.py; grading.run never stages them).
 c.Autograde.sanitize_preprocessors = with_steps(
     Autograde, "sanitize_preprocessors",
-    before={"ClearOutput": ["grading.handed_in.LeaveOutHandedInFiles"]},
-    replace={"DeduplicateIds": ["grading.rebuild.RebuildNotebook"], "OverwriteCells": []})
+    before={"ClearOutput": ["grading.steps.LeaveOutHandedInFiles"]},
+    replace={"DeduplicateIds": ["grading.steps.RebuildNotebook"], "OverwriteCells": []})
 
-# Executing runs the cells under limits one submission cannot break (grading/execute.py).
+# Executing runs the cells under limits one submission cannot break (grading/steps/execute.py).
 # A cell may run for Execute.timeout seconds: the slowest correct style in tests/corpus (a
 # double loop over images and offsets) needs about 9 s in its slowest cell and 11 s in all,
 # with the other core busy. The whole notebook may take submission_timeout seconds; the
@@ -54,12 +54,12 @@ c.Autograde.sanitize_preprocessors = with_steps(
 # GuardedExecute replaces nbgrader's Execute (it is Execute with the limits and the sandbox).
 c.Autograde.autograde_preprocessors = with_steps(
     Autograde, "autograde_preprocessors",
-    replace={"Execute": ["grading.execute.GuardedExecute"]},
-    after={"SaveAutoGrades": ["grading.bonus.AwardBonus", "grading.review.HoldForReview"]})
-# Each kernel runs in a bubblewrap sandbox (grading/sandbox.py): it sees only its own
+    replace={"Execute": ["grading.steps.GuardedExecute"]},
+    after={"SaveAutoGrades": ["grading.steps.AwardBonus", "grading.steps.HoldForReview"]})
+# Each kernel runs in a bubblewrap sandbox (grading/sandbox/bwrap.py): it sees only its own
 # submission's files, has no network, its own processes, an unprivileged user, a fair share
 # of the processor and at most max_processes processes and threads. If no sandbox can be
-# made here, grading stops and says why; sandbox = False (or grading.parallel's
+# made here, grading stops and says why; sandbox = False (or grading.run's
 # --no-sandbox) grades without it, and the summary says so for every student.
 c.GuardedExecute.sandbox = True
 c.GuardedExecute.max_processes = 128
@@ -69,8 +69,8 @@ c.GuardedExecute.submission_timeout = 600
 c.GuardedExecute.memory_limit_mib = 4096
 c.GuardedExecute.max_output_bytes = 2_000_000
 # After nbgrader saves its grades, the bonus cells of the optional hard-EM part (grade_id
-# ending in _hard, 0 points each) become extra credit (grading/bonus.py), and the test
-# cells after code flagged by grading/scan.py are held for review (grading/review.py).
+# ending in _hard, 0 points each) become extra credit (grading/steps/bonus.py), and the test
+# cells after code flagged by grading/steps/scan.py are held for review (grading/steps/review.py).
 c.AwardBonus.points = 1.0
 
 # numpy's RuntimeWarnings (say, log(0) in a correct solution) go to stderr, and nbgrader
@@ -80,34 +80,34 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
 
 # Feedback shows each failing check's message, never the hidden tests' code
-# (grading/feedback.py says why both steps are needed), under an index that names each test
-# cell's function and behaviour (grading/templates/feedback_by_function).
+# (grading/steps/feedback.py says why both steps are needed), under an index that names each test
+# cell's function and behaviour (grading/render/templates/feedback_by_function).
 c.GenerateFeedback.preprocessors = with_steps(
     GenerateFeedback, "preprocessors",
-    after={"GetGrades": ["grading.feedback.ShortTracebacks", "grading.feedback.ScoreIndex",
+    after={"GetGrades": ["grading.steps.ShortTracebacks", "grading.steps.ScoreIndex",
                          # nbgrader's ClearHiddenTests, on test cells only
-                         "grading.feedback.ClearHiddenTestRegions"]})
+                         "grading.steps.ClearHiddenTestRegions"]})
 
-# The feedback's template is set for generate_feedback's exporter only (grading.feedback.FeedbackExporter):
+# The feedback's template is set for generate_feedback's exporter only (grading.steps.feedback.FeedbackExporter):
 # HTMLExporter's template, below, is the formgrader's submission view, which the feedback's would break.
-c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "grading.steps.FeedbackExporter"
 c.FeedbackExporter.template_name = "feedback_by_function"
 c.FeedbackExporter.template_file = "feedback_by_function.html.j2"  # extends nbgrader's index.html.j2
 c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (which it extends)
-    os.path.join(COURSE_ROOT, "grading", "templates"),
+    os.path.join(COURSE_ROOT, "grading", "render", "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__),
                  "server_extensions", "formgrader", "templates"),
 ]
 
-# Nothing a student wrote runs in a browser (grading/sanitize.py). Every HTMLExporter built from
+# Nothing a student wrote runs in a browser (grading/steps/sanitize.py). Every HTMLExporter built from
 # this configuration, the formgrader's and the feedback's (FeedbackExporter, above), first
 # cleans the notebook (outputs, attachments, cell fields) and renders markdown through the
 # course's filter, which cleans it too (nbgrader's templates render markdown without nbconvert's
 # sanitizer). The formgrader shows a submission with the course's template: nbgrader's, with no
-# inline script, so that its Content-Security-Policy (grading/formgrader_guard.py) can forbid
+# inline script, so that its Content-Security-Policy (grading/render/formgrader_guard.py) can forbid
 # every script but its own.
-c.HTMLExporter.preprocessors = ["grading.sanitize.SanitizeNotebook"]
-c.HTMLExporter.filters = {"markdown2html": "grading.sanitize.markdown2html"}
+c.HTMLExporter.preprocessors = ["grading.steps.SanitizeNotebook"]
+c.HTMLExporter.filters = {"markdown2html": "grading.steps.markdown2html"}
 c.HTMLExporter.template_name = "formgrade_guarded"
 c.HTMLExporter.template_file = "formgrade_guarded.html.j2"  # extends nbgrader's formgrade template
 c.HTMLExporter.extra_template_basedirs = c.FeedbackExporter.extra_template_basedirs
@@ -116,12 +116,12 @@ c.HTMLExporter.extra_template_basedirs = c.FeedbackExporter.extra_template_based
 # them): no per-cell timestamps in executed notebooks, and after nbgrader's own steps,
 # consecutive stream outputs merged, because one print() reaches the notebook as one output
 # or as several depending on when the kernel flushed. The solution notebook runs with its own
-# cell limit, and a cell that fails or times out stops the build (grading/solution_only.py).
+# cell limit, and a cell that fails or times out stops the build (grading/steps/solution_only.py).
 c.Execute.record_timing = False
 # ExecuteSolution replaces nbgrader's Execute in generate_solution.
 c.GenerateSolution.preprocessors = with_steps(
     GenerateSolution, "preprocessors",
-    replace={"Execute": ["grading.solution_only.ExecuteSolution"]},
+    replace={"Execute": ["grading.steps.ExecuteSolution"]},
     after={"Execute": ["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]})
 c.ExecuteSolution.timeout = 600
 c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are off until enabled
@@ -130,11 +130,11 @@ c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert's preprocessors are of
 # The gradebook is gradebook.db in this folder (nbgrader's SQLite default) unless
 # EM_PRANKSTER_DB_URL names a server, such as postgresql://grader@127.0.0.1:5432/em_prankster
 # (psycopg is in the hub's environment, hub/requirements.txt). A server takes concurrent
-# writers: grading.parallel's workers then write to it directly (grading/gradebook.py).
+# writers: grading.run's workers then write to it directly (grading/run/gradebook.py).
 if os.environ.get("EM_PRANKSTER_DB_URL"):
     c.CourseDirectory.db_url = os.environ["EM_PRANKSTER_DB_URL"]
 # A submission after the assignment's due date (nbgrader db assignment add em_prankster
 # --duedate=...) loses 10 points per started hour late, never more than its score
-# (grading/late.py; nbgrader's AssignLatePenalties step above applies it).
-c.AssignLatePenalties.plugin_class = "grading.late.PenaltyPerHour"
+# (grading/steps/late.py; nbgrader's AssignLatePenalties step above applies it).
+c.AssignLatePenalties.plugin_class = "grading.steps.PenaltyPerHour"
 c.PenaltyPerHour.points_per_hour = 10.0

@@ -23,7 +23,8 @@ import time
 import numpy as np
 
 from bench import baselines
-from grading import notebook_cells, parallel
+from nbtools import notebook_cells
+from grading.run import parallel
 from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -253,7 +254,7 @@ def kernel_seconds(sandbox, repeats=9):
     """Median and spread of seconds to start a kernel and run the notebook's first steps
     (imports, load the data, draw a figure) under GuardedExecute, with or without the sandbox."""
     import nbformat
-    from grading.execute import GuardedExecute
+    from grading.steps.execute import GuardedExecute
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = pathlib.Path(tmp, ASSIGNMENT)

@@ -9,7 +9,7 @@ Two copies of the course are graded, one after the other, ``R`` times each, alte
 - **after**: this working tree, where the kernel only hands out values and the grading
   process runs the checks (grading/verdicts/).
 
-Each copy grades ``N`` students (its own demo class, cycled) with ``python -m grading.parallel
+Each copy grades ``N`` students (its own demo class, cycled) with ``python -m grading.run
 --workers 1`` in the sandbox; the run's own working folder is the course, so each copy runs its
 own ``grading`` package. Both use this machine's data and environment. Printed: seconds per
 submission, median and range, and the ratio of the medians, with the load average before and
@@ -69,7 +69,7 @@ def grade(course, size):
     for name in ("autograded", ".grading"):
         shutil.rmtree(course / name, ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, "--workers", "1"],
+    subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "1"],
                    cwd=course, env=env(), check=True, capture_output=True)
     return (time.perf_counter() - start) / size
 

@@ -9,7 +9,7 @@ checks that the committed notebooks are what this script writes today.
 """
 import pathlib
 
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ASSIGNMENT, NOTEBOOK
 from prankster import secret, suspects
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK  # noqa: F401 (for the tests)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -65,9 +65,9 @@ def nbgrader(course, *args, check=True, timeout=900):
 
 
 def grading_run(course, *args, timeout=1800):
-    """Run the course's grading run, ``python -m grading.parallel ASSIGNMENT ARGS``, in the
+    """Run the course's grading run, ``python -m grading.run ASSIGNMENT ARGS``, in the
     course folder; fail with its output unless it succeeds; return the finished process."""
-    proc = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT, *args], cwd=course,
+    proc = subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT, *args], cwd=course,
                           env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc

@@ -30,7 +30,7 @@ import pathlib
 import numpy as np
 
 import plain_formulas
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK
 
 SOURCE_NB = pathlib.Path(__file__).resolve().parents[1] / "source" / ASSIGNMENT / NOTEBOOK

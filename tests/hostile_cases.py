@@ -50,7 +50,7 @@ import nbformat
 import numpy as np
 
 from demo import make_submissions
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import FUNCTIONS, NOTEBOOK
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -469,7 +469,7 @@ def _report(**what):
 def attack(body):
     """An attack cell: the toolkit, then ``body``, run from a string the scan cannot read.
 
-    The scan (grading/scan.py) reads code, not strings: run through ``code``'s interpreter,
+    The scan (grading/steps/scan.py) reads code, not strings: run through ``code``'s interpreter,
     the attack is not held for review, and only the sandbox stands in its way. What the
     attack defines (stolen solutions) is in the dict ``_stolen``.
     """
@@ -635,7 +635,7 @@ for proc in pathlib.Path("/proc").glob("[0-9]*"):
     except OSError:
         continue
     if int(proc.name) == os.getpid() or not any(
-            w in cmd for w in ("nbgrader", "grading.parallel", "pytest", "ipykernel", "bwrap")):
+            w in cmd for w in ("nbgrader", "grading.run.parallel", "pytest", "ipykernel", "bwrap")):
         continue
     found.append(cmd[:80])
     for sig in (signal.SIGSTOP, signal.SIGKILL):

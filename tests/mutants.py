@@ -3,7 +3,7 @@
     make mutants                                  # every mutant, and 8 per cell through the grading run
     python tests/mutants.py --list                # the mutants, not graded
     python tests/mutants.py --only 'run_EM#012'   # some mutants (ids or substrings of their keys)
-    python tests/mutants.py --grading-run 2       # all, and 2 per cell through python -m grading.parallel
+    python tests/mutants.py --grading-run 2       # all, and 2 per cell through python -m grading.run
 
 The report goes to build/mutants.md and build/mutants.json (``--out``). A mutant is the
 reference solution with one small change in one of the five solution cells
@@ -49,7 +49,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from grading import notebook_cells  # noqa: E402
+from nbtools import notebook_cells  # noqa: E402
 from grading.assignment import ANSWERS, ASSIGNMENT, FUNCTIONS, NOTEBOOK, section_of  # noqa: E402
 from grading.verdicts import Verdict, handin, inprocess  # noqa: E402
 from grading.verdicts.testcell import is_test_cell  # noqa: E402
@@ -631,7 +631,7 @@ def sample(mutants, per_cell):
 
 
 def grading_run(mutants, workers=2, keep=None):
-    """{mutant id: {grade_id: passed}} from ``python -m grading.parallel`` (nbgrader autograde,
+    """{mutant id: {grade_id: passed}} from ``python -m grading.run`` (nbgrader autograde,
     sandboxed) on a temporary copy of the course, one student per mutant: the mutant's cell
     with the reference's other cells and the right answers. A bonus cell passed when it
     earned its extra credit. ``keep``: a folder to leave the course in (else it is removed)."""
@@ -673,7 +673,7 @@ def grading_run(mutants, workers=2, keep=None):
             path = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
             path.parent.mkdir(parents=True)
             notebook_cells.write(notebook_cells.make_submission(release, cells), path)
-        run("grading.parallel", ASSIGNMENT, "--workers", str(workers))
+        run("grading.run.parallel", ASSIGNMENT, "--workers", str(workers))
         out = {}
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             for student, mutant_id in students.items():
@@ -908,7 +908,7 @@ def main(argv=None):
                         "reference), such as an older commit's (default: source/)")
     parser.add_argument("--checks", help="that notebook's em_grading.py (default: source/'s)")
     parser.add_argument("--grading-run", type=int, default=0, metavar="N",
-                        help="also grade N mutants of each cell with python -m grading.parallel "
+                        help="also grade N mutants of each cell with python -m grading.run "
                              "(sandboxed) and compare its verdicts, cell by cell, with in-process ones")
     args = parser.parse_args(argv)
     if args.notebook and args.grading_run:
@@ -950,7 +950,7 @@ def main(argv=None):
         compared, differ = agreement(results, graded)
         failing = sum(not passed for cells in graded.values() for passed in cells.values())
         statuses = Counter(o.status for o in outcomes if o.mutant in chosen)
-        text += (f"\nThe grading run (`python -m grading.parallel`, sandboxed, {args.workers} workers, "
+        text += (f"\nThe grading run (`python -m grading.run`, sandboxed, {args.workers} workers, "
                  f"{time.monotonic() - started:.0f} s) on {len(chosen)} of these mutants "
                  f"({args.grading_run} per cell, {', '.join(f'{n} {k}' for k, n in statuses.items())}: "
                  f"{', '.join(m.id for m in chosen)}): {compared} test cells compared ({failing} of them "

@@ -468,7 +468,7 @@ def run(python, cmd, course, timeout=900):
 
 def prepare_course(code, python, work, listener):
     """A course from the checkout ``code`` in ``work``: released, the student's hostile submission
-    graded by ``python -m grading.parallel``, feedback generated. Returns (course, summary)."""
+    graded by ``python -m grading.run``, feedback generated. Returns (course, summary)."""
     course = pathlib.Path(work) / "course"
     course.mkdir(parents=True)
     shutil.copy(code / "nbgrader_config.py", course / "nbgrader_config.py")
@@ -484,7 +484,7 @@ def prepare_course(code, python, work, listener):
     nbformat.write(hostile_submission(reference, listener.url), str(folder / NOTEBOOK))
     for name, text in handed_in(listener.url).items():
         (folder / name).write_text(text)
-    summary = run(python, ["-m", "grading.parallel", ASSIGNMENT, "--workers", "1"], course).stdout
+    summary = run(python, ["-m", "grading.run.parallel", ASSIGNMENT, "--workers", "1"], course).stdout
     run(python, ["-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force", "--log-level=WARN"], course)
     # after the feedback: nbgrader cannot make feedback with a graded cell its gradebook lacks
     craft_autograded(course / "autograded" / STUDENT / ASSIGNMENT / NOTEBOOK, listener.url)

@@ -3,7 +3,7 @@ import ast
 
 from conftest import SOURCE_NB
 from grading.assignment import ANSWERS, ASSIGNMENT, FUNCTIONS, NOTEBOOK, SCHEDULE
-from grading.notebook_cells import cells_by_id, read, solution_ids
+from nbtools.notebook_cells import cells_by_id, read, solution_ids
 
 
 def test_the_functions_are_the_notebooks_solution_cells():

@@ -1,7 +1,7 @@
-"""Submissions that come late or are not notebooks, graded by grading.parallel.
+"""Submissions that come late or are not notebooks, graded by grading.run.parallel.
 
 - A submission whose timestamp.txt is 2.5 hours after the due date loses 30 points (10 per
-  started hour, grading/late.py, set in nbgrader_config.py); one on time loses nothing.
+  started hour, grading/steps/late.py, set in nbgrader_config.py); one on time loses nothing.
 - A submission with no notebook (a PDF) is not graded, and the summary says why.
 """
 import csv
@@ -10,7 +10,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
-from grading import parallel
+from grading.run import parallel
 
 pytestmark = pytest.mark.slow  # a grading run: `make check` leaves it out (pytest.ini)
 

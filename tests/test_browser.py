@@ -26,7 +26,7 @@ import pytest
 import corpus
 from browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
 from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ANSWERS, FUNCTIONS
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
@@ -285,7 +285,7 @@ def test_validate_in_notebook7(solved_folder, page, lab):
     print(shot)
 
 
-# The readers' HTML (grading/reader_html.py), opened from file with the network cut off.
+# The readers' HTML (grading/render/reader_html.py), opened from file with the network cut off.
 READER_HTML = SOLUTION_NB.with_suffix(".html")
 # Each fraction in the page's MathML: the numerator's box, the denominator's box and the
 # line's height, as the browser laid them out.

@@ -1,4 +1,4 @@
-"""The kernels' control groups (grading/control_groups.py): cgroup v2 against a fake tree,
+"""The kernels' control groups (grading/sandbox/control_groups.py): cgroup v2 against a fake tree,
 cgroup v1 for real where this machine has it.
 
 The fake cgroup v2 tree is a temporary folder with the files the kernel's interface
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grading import control_groups, parallel, summary
-from grading.control_groups import NO_CGROUP, NoGroup, V1Group, V2Group, control_group
+from grading.sandbox import control_groups
+from grading.run import parallel, summary
+from grading.sandbox.control_groups import NO_CGROUP, NoGroup, V1Group, V2Group, control_group
 
 NOBODY = 2**22 + 7  # above pid_max (at most 2**22): no process has it
 MiB = 2**20

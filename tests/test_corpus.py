@@ -1,6 +1,6 @@
 """Grade the whole corpus with the course's grading run and check every verdict.
 
-The run is `python -m grading.parallel` with two workers, each running the real `nbgrader
+The run is `python -m grading.run` with two workers, each running the real `nbgrader
 autograde` on its share (tests/test_grading.py checks that this gives nbgrader's own grades).
 
 Correct submissions, in any style, get full marks (the slow double-loop one may lose
@@ -16,10 +16,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from grading import scan
-from grading.rebuild import RebuildNotebook, grade_id
+from grading.steps import scan
+from grading.steps.rebuild import RebuildNotebook, grade_id
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, grading_run, nbgrader, new_course
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import section_of
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
@@ -75,7 +75,7 @@ SCAN_CONTEXT = RebuildNotebook.scan_context(SOURCE, {grade_id(c): c.source for c
 
 
 def flagged_from(entry):
-    """The first part whose code grading/scan.py flags, or None."""
+    """The first part whose code grading/steps/scan.py flags, or None."""
     return next((p for p in PARTS if scan.findings(entry.cells.get(p, ""), *SCAN_CONTEXT)), None)
 
 
@@ -92,7 +92,7 @@ def test_every_verdict(graded_corpus):
             problems.append(f"{name}: full marks in {entry.wrong}, which is wrong")
         may_lose = {entry.wrong} | corpus.CALLERS[entry.wrong]
         flagged = flagged_from(entry)
-        if flagged:  # tampering that grading/scan.py flags: held for review from there on
+        if flagged:  # tampering that grading/steps/scan.py flags: held for review from there on
             may_lose |= set(PARTS[PARTS.index(flagged):])
         for part, (score, top) in per_part.items():
             if part not in may_lose and score < top:

@@ -8,7 +8,7 @@ import tokenize
 import pytest
 
 import expected_values
-from grading import notebook_cells
+from nbtools import notebook_cells
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The real nbgrader apps on the real notebooks: validate, release, autograde, feedback; and
-grading.parallel: several workers, one gradebook, the same scores as nbgrader alone."""
+grading.run.parallel: several workers, one gradebook, the same scores as nbgrader alone."""
 import html
 import io
 import re
@@ -12,7 +12,8 @@ import pytest
 
 from conftest import (ASSIGNMENT, FUNCTIONS, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB,
                       grades, nbgrader, new_course)
-from grading import notebook_cells, parallel
+from nbtools import notebook_cells
+from grading.run import parallel
 from prankster import secret
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)

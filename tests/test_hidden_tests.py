@@ -11,7 +11,7 @@ import pytest
 import plain_formulas as plain
 from conftest import FUNCTIONS, load_solution_namespace
 from grading.assignment import ANSWERS
-from grading import notebook_cells
+from nbtools import notebook_cells
 from prankster import secret
 
 

@@ -1,6 +1,6 @@
 """The autograder against hostile submissions (tests/hostile_cases.py), through the real run.
 
-Every case is graded in one run of ``python -m grading.parallel`` (intake, nbgrader autograde
+Every case is graded in one run of ``python -m grading.run`` (intake, nbgrader autograde
 in shards with this course's configuration, merge, summary) in a temporary course. The
 limits are lowered so that the run is short: 5 s a cell, 45 s a submission, 2 s for a kernel
 to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
@@ -12,7 +12,7 @@ to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
 - the submitted files are never modified, and a resumed run grades only what is left;
 - the grading processes' memory stays bounded while a kernel asks for 8 GiB and another
   prints 60 MB;
-- every kernel ran in the sandbox (grading/sandbox.py), and the isolation cases reached
+- every kernel ran in the sandbox (grading/sandbox/bwrap.py), and the isolation cases reached
   nothing: each prints what it found (``ATTACK {...}``), and the course tree outside the
   run's own outputs hashes the same before and after, no file appeared in the host's
   home folder or /tmp, no connection reached a listener on the host's loopback, no
@@ -41,10 +41,12 @@ from nbgrader.api import Gradebook
 
 import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
-from grading import notebook_cells, parallel, sandbox, summary
+from nbtools import notebook_cells
+from grading.run import parallel, summary
+from grading import sandbox
 from grading.verdicts import testcell
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
-from grading.execute import GuardedExecute
+from grading.steps.execute import GuardedExecute
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
@@ -253,7 +255,7 @@ class MemoryWatch:
             for proc in psutil.process_iter():  # by pid: graders before their kernels
                 try:
                     uid, rss, cmd = process(proc)
-                    if "nbgrader" in cmd or "grading.parallel" in cmd:
+                    if "nbgrader" in cmd or "grading.run.parallel" in cmd:
                         if not proc.cwd().startswith(self.course):
                             continue
                         self.uids.add(UID_BASE + proc.pid)
@@ -477,7 +479,7 @@ def test_forged_hand_ins_reach_the_grader_and_are_judged_wrong(hostile, name):
 
 @pytest.fixture(scope="module")
 def scan_off(tmp_path_factory, source_nb, hostile):
-    """The in-kernel cases and the held ones again, with grading/scan.py turned off: no points
+    """The in-kernel cases and the held ones again, with grading/steps/scan.py turned off: no points
     may depend on the scan."""
     course, _ = limited_course(tmp_path_factory, "scan_off")
     with open(course / "nbgrader_config.py", "a") as config:
@@ -562,7 +564,7 @@ def test_a_leaker_finds_no_hidden_value_nor_the_answer_tests_words(hostile, sour
 
 
 # ---------------------------------------------------------------------------------------
-# Isolation: the sandbox (grading/sandbox.py)
+# Isolation: the sandbox (grading/sandbox/bwrap.py)
 
 
 def test_every_kernel_ran_in_the_sandbox(hostile):
@@ -677,7 +679,7 @@ def test_grading_stops_when_no_sandbox_can_be_made(tmp_path, monkeypatch):
     (fake_bin / "bwrap").chmod(0o755)
     env["PATH"] = f"{fake_bin}{os.pathsep}{env['PATH']}"
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    run = subprocess.run([sys.executable, "-m", "grading.parallel", ASSIGNMENT], cwd=course,
+    run = subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT], cwd=course,
                          env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert "No permissions to create new namespace" in run.stderr, run.stderr

@@ -9,7 +9,7 @@ and removes all of it afterwards. Then:
    press Fetch, fill the notebook (written as the student: the reference, the demo's
    mistakes, nothing, and the reference with code the scan holds for review), press
    Validate and Submit; one submits twice, the mistakes first and the reference later;
-3. the instructor collects (``nbgrader collect``) and grades (``python -m grading.parallel``);
+3. the instructor collects (``nbgrader collect``) and grades (``python -m grading.run``);
 4. the instructor opens Nbgrader > Formgrader in JupyterLab (the formgrader in a frame, which
    JupyterHub 5's default policy would refuse); in the formgrader the instructor opens the
    held submission, sees why its points are held, gives full credit back; the total in the
@@ -35,7 +35,7 @@ import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, require_browser, time_limit
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
-from grading import notebook_cells
+from nbtools import notebook_cells
 
 from hostile_cases import insert_after
 from hub import hubctl
@@ -249,7 +249,7 @@ def cycle(hub, timeout):
             course = pathlib.Path(hub.state["course"])
             seen["collected"] = {name: (course / "submitted" / name / ASSIGNMENT / NOTEBOOK).read_text()
                                  for name in PLAN}
-            grading = instructor(hub, "python", "-m", "grading.parallel", ASSIGNMENT, "--workers", "2")
+            grading = instructor(hub, "python", "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "2")
             seen["summary"] = grading.stdout
             lap("collected and graded")
             seen["export_before"] = exported(hub)
@@ -332,7 +332,7 @@ def test_students_have_no_formgrader(cycle):
 
 def test_the_formgrader_opens_inside_jupyterlab(cycle):
     """JupyterHub 5 forbids framing its servers' pages (frame-ancestors 'none', nbgrader issue
-    1870); the formgrader's own pages allow their own origin (grading/formgrader_guard.py)."""
+    1870); the formgrader's own pages allow their own origin (grading/render/formgrader_guard.py)."""
     assert "Manage Assignments" in cycle["formgrader_in_lab"] and ASSIGNMENT in cycle["formgrader_in_lab"]
     policy = cycle["formgrader_csp"]
     assert "frame-ancestors 'self'" in policy and "script-src 'nonce-" in policy, policy

@@ -1,11 +1,11 @@
-"""Intake (grading/intake.py): what is staged from a submission, one rule per test.
+"""Intake (grading/run/intake.py): what is staged from a submission, one rule per test.
 
 Each test makes a tiny ``submitted/`` folder and stages it; no nbgrader, no kernel.
 """
 import nbformat
 import pytest
 
-from grading import intake
+from grading.run import intake
 
 NOTEBOOK = "em_prankster.ipynb"
 

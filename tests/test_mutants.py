@@ -15,7 +15,7 @@ import pytest
 import corpus
 import mutants
 from conftest import SOURCE_NB
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import FUNCTIONS
 
 
@@ -135,7 +135,7 @@ def test_a_mutant_that_blocks_the_alarm_and_never_returns_is_stopped(all_mutants
 
 @pytest.mark.slow
 def test_the_grading_run_gives_the_in_process_verdicts(all_mutants, grader, tmp_path):
-    """One mutant of each function and the stale last bound, through `python -m grading.parallel`
+    """One mutant of each function and the stale last bound, through `python -m grading.run`
     (sandboxed): every test cell's verdict is the one graded in-process."""
     chosen = mutants.sample(all_mutants, 1) + [by_key(all_mutants, KNOWN[0][0])]
     in_process = {m.id: grader.grade({m.cell: m.code}) for m in chosen}

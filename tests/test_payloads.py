@@ -4,11 +4,11 @@ A student, ``mallory``, hands in the reference solution with every payload of te
 (scripts, event handlers, javascript: links, frames, objects, a refresh, a form, SVG, markdown,
 a widget view, attachments, and more of the usual vectors; each also tries to raise the
 student's grade through the formgrader's API) and two files beside the notebook, an .html
-page and an SVG. The course grades the class (``python -m grading.parallel``) and makes the
+page and an SVG. The course grades the class (``python -m grading.run``) and makes the
 feedback; a graded cell whose grade_id and tags carry HTML, and widget state, are then added
 to the autograded notebook, as a grading path without the course's rebuild would leave them.
 A JupyterLab of the course (this environment: nbgrader's extensions and the course's
-``grading.formgrader_guard``) serves it, and chromium opens, as the instructor, every page
+``grading.render.formgrader_guard``) serves it, and chromium opens, as the instructor, every page
 the instructor reaches with the student's work: the formgrader's lists, the submission view
 (the manual grading view) directly and inside JupyterLab's Nbgrader > Formgrader, the
 handed-in files through the formgrader and through ``/files/``, the feedback in a tab and in

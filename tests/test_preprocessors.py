@@ -22,11 +22,11 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, SaveCells
 from traitlets.config import Config
 
-from grading.bonus import AwardBonus
-from grading.feedback import ClearHiddenTestRegions, ScoreIndex, ShortTracebacks, describe
-from grading.rebuild import RebuildNotebook
-from grading.review import HoldForReview
-from grading.solution_only import RemoveSolutionOnlyCells
+from grading.steps.bonus import AwardBonus
+from grading.steps.feedback import ClearHiddenTestRegions, ScoreIndex, ShortTracebacks, describe
+from grading.steps.rebuild import RebuildNotebook
+from grading.steps.review import HoldForReview
+from grading.steps.solution_only import RemoveSolutionOnlyCells
 
 # nbgrader's Gradebook.add_submission warns about its own session handling (SQLAlchemy).
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -112,7 +112,7 @@ def ids(nb):
     return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
 
 
-# --- RebuildNotebook (grading/rebuild.py) -----------------------------------------------------
+# --- RebuildNotebook (grading/steps/rebuild.py) -----------------------------------------------------
 
 def test_rebuild_takes_the_students_solution(course, submission):
     assert by_id(rebuild(course, submission))["f"].source == STUDENT_F
@@ -188,7 +188,7 @@ def test_rebuild_flags_nothing_in_honest_code(course, submission):
     assert rebuild(course, submission).metadata.grading.flags == []
 
 
-# --- AwardBonus and HoldForReview (grading/bonus.py, grading/review.py) -----------------------
+# --- AwardBonus and HoldForReview (grading/steps/bonus.py, grading/steps/review.py) -----------------------
 
 @pytest.fixture
 def graded(course, submission):
@@ -270,7 +270,7 @@ def test_review_holds_nothing_without_flags(graded):
     assert grade(db_url, "f_visible")[::2] == (2.0, False)
 
 
-# --- RemoveSolutionOnlyCells (grading/solution_only.py) ---------------------------------------
+# --- RemoveSolutionOnlyCells (grading/steps/solution_only.py) ---------------------------------------
 
 def test_solution_only_cells_are_left_out_of_the_release():
     nb = source_notebook()
@@ -279,7 +279,7 @@ def test_solution_only_cells_are_left_out_of_the_release():
     assert "Now test `f`." not in [c.source for c in released.cells]
 
 
-# --- feedback (grading/feedback.py) -----------------------------------------------------------
+# --- feedback (grading/steps/feedback.py) -----------------------------------------------------------
 
 def failed(grade_id="f_visible", evalue="f(1): expected 2, got 3"):
     test = source_notebook().cells[3]

@@ -1,4 +1,4 @@
-"""The solution's HTML for readers (grading/reader_html.py), without a browser.
+"""The solution's HTML for readers (grading/render/reader_html.py), without a browser.
 
 tests/test_browser.py opens the page offline in chromium; these check what can be read from
 the file itself, and that a page that would show a broken image is not written.
@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import SOLUTION_NB
-from grading import reader_html
+from grading.render import reader_html
 
 PAGE = SOLUTION_NB.with_suffix(".html")
 

@@ -1,6 +1,6 @@
-"""The sandbox each kernel runs in (grading/sandbox.py), one rule per test.
+"""The sandbox each kernel runs in (grading/sandbox/bwrap.py), one rule per test.
 
-One tiny notebook is executed once by ``GuardedExecute`` (grading/execute.py) in the
+One tiny notebook is executed once by ``GuardedExecute`` (grading/steps/execute.py) in the
 sandbox, without nbgrader around it; each of its cells prints what the kernel can see or
 do as one JSON line, and each test below checks one of those facts. The hostile suite
 (tests/test_hostile.py) checks the same rules through complete grading runs.
@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from grading import sandbox
-from grading.execute import GuardedExecute
+from grading.steps.execute import GuardedExecute
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
@@ -245,7 +245,7 @@ def test_a_missing_bwrap_is_reported_with_the_fix(monkeypatch, tmp_path):
 
 GRADER = """
 import sys, nbformat
-from grading.execute import GuardedExecute
+from grading.steps.execute import GuardedExecute
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
     "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\nprint('running', flush=True)\\ntime.sleep(600)")])
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -1,6 +1,6 @@
 """How ``GuardedExecute`` starts its kernels in the sandbox through jupyter_client's public
 extension point: a kernel spec that names the course's kernel provisioner
-(grading/sandbox_provisioner.py), registered as an entry point in pyproject.toml.
+(grading/sandbox/provisioner.py), registered as an entry point in pyproject.toml.
 
 No kernel is started here; tests/test_sandbox.py runs one through the provisioner.
 """
@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from jupyter_client.provisioning import KernelProvisionerFactory
 
-from grading import sandbox
-from grading.execute import GuardedExecute
-from grading.sandbox_provisioner import SandboxProvisioner
+from grading.sandbox import bwrap as sandbox
+from grading.steps.execute import GuardedExecute
+from grading.sandbox.provisioner import SandboxProvisioner
 
 
 def kernel_manager(folder, **traits):

@@ -1,15 +1,15 @@
 """What a student wrote is shown inert: the sanitizer, the formgrader's and the feedback's pages,
 the server's policies, and handed-in files (one rule per test, no server, kernel or browser).
 
-- ``grading/sanitize.py``: the allow-list on the issue's payloads, the payload suite's
+- ``grading/steps/sanitize.py``: the allow-list on the issue's payloads, the payload suite's
   (tests/payloads.py) and more of the usual vectors; every MIME type of an output; markdown,
   attachments, raw cells and cell fields; honest content (tables, figures, formulas,
   tracebacks) kept;
 - the formgrader's submission page and the feedback, rendered with the course's configuration
   from a notebook holding every payload: nothing active in them, every script of the
   formgrader's page one of its own files, the feedback's policy its first element;
-- ``grading/formgrader_guard.py``: which responses get which policy, and the nonce;
-- ``grading/intake.py`` and ``grading/handed_in.py``: files handed in beside the notebook
+- ``grading/render/formgrader_guard.py``: which responses get which policy, and the nonce;
+- ``grading/run/intake.py`` and ``grading/steps/handed_in.py``: files handed in beside the notebook
   are left out, and listed.
 
 tests/test_payloads.py opens the real pages in chromium.
@@ -28,11 +28,11 @@ from traitlets.config import Config
 
 import payloads
 from conftest import ROOT
-from grading import formgrader_guard as guard
-from grading import intake
-from grading.feedback import FeedbackExporter, ScoreIndex
-from grading.handed_in import LeaveOutHandedInFiles
-from grading.sanitize import SanitizeNotebook, clean_html, clean_output, markdown_to_html
+from grading.render import formgrader_guard as guard
+from grading.run import intake
+from grading.steps.feedback import FeedbackExporter, ScoreIndex
+from grading.steps.handed_in import LeaveOutHandedInFiles
+from grading.steps.sanitize import SanitizeNotebook, clean_html, clean_output, markdown_to_html
 
 LISTENER = "http://127.0.0.1:9"
 ACTIVE_ELEMENTS = {"script", "iframe", "frame", "object", "embed", "applet", "form", "base", "meta",
@@ -281,7 +281,7 @@ def test_the_feedback_forbids_all_script_and_shows_nothing_active(course_config)
     assert not soup.select("#score-index tbody tr"), "a student's cell adds no row to the index"
 
 
-# --- the server's policies (grading/formgrader_guard.py) --------------------------------------
+# --- the server's policies (grading/render/formgrader_guard.py) --------------------------------------
 
 @pytest.mark.parametrize("path, kind", [
     ("/user/t/formgrader", "page"),
@@ -386,10 +386,10 @@ def test_the_list_pages_handlers_are_all_nbgraders():
 def test_this_environment_loads_the_guard():
     installed = pathlib.Path(sys.prefix) / "etc/jupyter/jupyter_server_config.d/em_prankster.json"
     assert installed.exists(), f"{installed} is missing: run `make venv`"
-    assert json.loads(installed.read_text())["ServerApp"]["jpserver_extensions"] == {"grading.formgrader_guard": True}
+    assert json.loads(installed.read_text())["ServerApp"]["jpserver_extensions"] == {"grading.render.formgrader_guard": True}
 
 
-# --- handed-in files (grading/intake.py, grading/handed_in.py) ----------------------------------
+# --- handed-in files (grading/run/intake.py, grading/steps/handed_in.py) ----------------------------------
 
 def test_intake_stages_only_the_notebook_and_the_assignments_files(tmp_path):
     release = tmp_path / "release" / "a"
@@ -423,4 +423,4 @@ def test_plain_autograde_removes_handed_in_files_from_autograded(tmp_path):
 
 
 def test_plain_autograde_leaves_them_out_first(course_config):
-    assert course_config.Autograde.sanitize_preprocessors[0] == "grading.handed_in.LeaveOutHandedInFiles"
+    assert course_config.Autograde.sanitize_preprocessors[0] == "grading.steps.LeaveOutHandedInFiles"

@@ -1,10 +1,10 @@
-"""grading/scan.py: flags code that reaches the grader, and nothing in honest solutions."""
+"""grading/steps/scan.py: flags code that reaches the grader, and nothing in honest solutions."""
 import pytest
 
 import corpus
-from grading import scan
-from grading.rebuild import RebuildNotebook, grade_id
-from grading import notebook_cells
+from grading.steps import scan
+from grading.steps.rebuild import RebuildNotebook, grade_id
+from nbtools import notebook_cells
 
 
 @pytest.fixture(scope="module")

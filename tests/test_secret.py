@@ -10,7 +10,7 @@ import pytest
 
 import em_grading
 from conftest import ROOT, SOURCE_NB
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ANSWERS, FUNCTIONS
 from grading.verdicts import inprocess
 from prankster import answers, secret, suspects

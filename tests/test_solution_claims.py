@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import SOLUTION_NB
-from grading import notebook_cells
+from nbtools import notebook_cells
 
 
 def printed(start):

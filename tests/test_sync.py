@@ -14,7 +14,7 @@ import pytest
 from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
                       new_course)
 from demo import make_submissions
-from grading import notebook_cells
+from nbtools import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
@@ -38,7 +38,7 @@ def assert_same_bytes(fresh, committed, remedy):
 
 def reader_html(course, notebook, output):
     """``make solutions``' HTML step, run with the course's own copy of grading/."""
-    subprocess.run([sys.executable, "-m", "grading.reader_html", str(notebook),
+    subprocess.run([sys.executable, "-m", "grading.render.reader_html", str(notebook),
                     "--images", str(course / "source" / ASSIGNMENT), "--output", str(output)],
                    cwd=course, env=nbgrader_env(), check=True)
 
@@ -62,7 +62,7 @@ def test_solutions_are_in_sync_with_source(tmp_path):
 
 
 def test_a_failing_cell_stops_generate_solution(tmp_path):
-    """A cell that raises stops `nbgrader generate_solution` (grading.solution_only.ExecuteSolution)
+    """A cell that raises stops `nbgrader generate_solution` (grading.steps.solution_only.ExecuteSolution)
     instead of leaving a traceback in the solution notebook."""
     course = new_course(tmp_path)
     source = course / "source" / ASSIGNMENT / NOTEBOOK

@@ -17,7 +17,7 @@ import pytest
 
 import corpus
 from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, ROOT, nbgrader, nbgrader_env
-from grading import notebook_cells
+from nbtools import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT, SOURCE_NB
 from grading.assignment import ANSWERS, FUNCTIONS
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.verdicts import (AuthoringError, BadHandIn, Limits, Unsupported, decode,
                               functions_in, handout, inprocess, split)
 from grading.verdicts.testcell import BEGIN_CHECKS, BEGIN_HIDDEN, END_CHECKS, END_HIDDEN, regions

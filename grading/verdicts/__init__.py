@@ -5,8 +5,8 @@
 - ``handin``: the grader's side, which reads them with limits and no code;
 - ``judge``: the checks run in the grading process, and the verdict.
 
-``grading/execute.py`` (``GuardedExecute``) uses them for every graded test cell, under
-``python -m grading.parallel`` and plain ``nbgrader autograde`` alike; ``inprocess`` runs the
+``grading/steps/execute.py`` (``GuardedExecute``) uses them for every graded test cell, under
+``python -m grading.run`` and plain ``nbgrader autograde`` alike; ``inprocess`` runs the
 same split and checks without a kernel, for the tests and the mutation run.
 """
 from grading.verdicts.handin import BadHandIn, Limits, Unsupported, decode

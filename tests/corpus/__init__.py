@@ -9,7 +9,7 @@ import ast
 import dataclasses
 import pathlib
 
-from grading import notebook_cells
+from nbtools import notebook_cells
 from grading.assignment import ANSWERS, FUNCTIONS  # noqa: F401 (the corpus's tests use them)
 from prankster import secret, suspects
 

@@ -3,7 +3,7 @@
 ``grading_summary.txt`` has one line per student in ``submitted/``: the score, the
 seconds its notebook ran and whether its kernel ran in the sandbox (``sandboxed``;
 ``sandboxed  (no cgroup limits)`` where the host gave the kernels no control group, see
-grading/control_groups.py; or ``NOT SANDBOXED`` when grading was run with ``--no-sandbox``),
+grading/sandbox/control_groups.py; or ``NOT SANDBOXED`` when grading was run with ``--no-sandbox``),
 or why there is no score; then the cells that lost points,
 grouped by why (wrong, error, timeout, memory, crash, held for review); then what grading
 repaired or flagged in the notebook. ``grades_by_cell.csv`` has one row per student and
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from grading import gradebook as gradebooks
-from grading.control_groups import NO_CGROUP
-from grading.execute import REASONS
+from grading.run import gradebook as gradebooks
+from grading.sandbox.control_groups import NO_CGROUP
+from grading.steps.execute import REASONS
 
 TEXT = "grading_summary.txt"
 CSV = "grades_by_cell.csv"
@@ -30,7 +30,7 @@ FIELDS = ["student", "notebook", "grade_id", "score", "max_score", "extra_credit
 
 def why_lost(cell, held, verdict=None):
     """Why a grade cell scored less than its points: the grader's verdict on it (recorded by
-    grading/execute.py), or else its outputs."""
+    grading/steps/execute.py), or else its outputs."""
     errors = [out.get("ename", "") for out in cell.get("outputs", [])
               if out.get("output_type") == "error"]
     if verdict is not None and not verdict.get("passed", True):
@@ -63,7 +63,7 @@ def how_isolated(sandboxes):
     (``grading.sandbox.Sandbox.description()``, or ``grading.sandbox.NONE``)."""
     if not all(s.startswith("bubblewrap") for s in sandboxes):
         return "NOT SANDBOXED"
-    if any(NO_CGROUP in s for s in sandboxes):  # grading.parallel warned about it at the start
+    if any(NO_CGROUP in s for s in sandboxes):  # grading.run.parallel warned about it at the start
         return "sandboxed  (no cgroup limits)"
     return "sandboxed"
 

@@ -2,8 +2,8 @@
 
 The student's code runs in the kernel, so the kernel is the one process that must not reach
 anything but its own submission. ``Sandbox`` is the ``bwrap`` command line for one kernel;
-the course's kernel provisioner (``grading/sandbox_provisioner.py``, which
-``grading/execute.py``'s ``GuardedExecute`` selects) starts the kernel through it, with:
+the course's kernel provisioner (``grading/sandbox/provisioner.py``, which
+``grading/steps/execute.py``'s ``GuardedExecute`` selects) starts the kernel through it, with:
 
 - **files**: a new, empty root. The system (``/usr`` and its links), the Python installation
   and its virtual environment are bound read-only at their own paths; the submission's
@@ -29,7 +29,7 @@ the course's kernel provisioner (``grading/sandbox_provisioner.py``, which
   and the kernel is ``nobody`` inside it, with the rights of that user outside.
 - **a fair share of the processor** (where the machine lets the grader make control groups:
   cgroup v1, as on these machines, or a delegated cgroup v2 subtree;
-  ``grading/control_groups.py``): each kernel and everything it starts is one group, which
+  ``grading/sandbox/control_groups.py``): each kernel and everything it starts is one group, which
   the scheduler weighs like one process, so a student whose code starts 100 busy processes
   slows only their own kernel, not the student graded beside them; the group may hold at
   most ``max_processes`` tasks, and when the kernel stops every process left in it is
@@ -43,7 +43,7 @@ the course's kernel provisioner (``grading/sandbox_provisioner.py``, which
 
 ``check()`` starts a sandbox once and raises ``SandboxUnavailable`` with the reason and how
 to fix it when that is not possible; grading then stops, unless it was asked to run without
-the sandbox (``python -m grading.parallel --no-sandbox``, or
+the sandbox (``python -m grading.run --no-sandbox``, or
 ``c.GuardedExecute.sandbox = False``), in which case the summary says so for every student.
 """
 import os
@@ -55,7 +55,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from grading.control_groups import control_group
+from grading.sandbox.control_groups import control_group
 
 HOME = "/home/student"
 # Read by the dynamic linker, Python's time module and fontconfig; nothing else of /etc is bound.
@@ -69,13 +69,13 @@ FIX = ("Install bubblewrap (Debian: apt-get install bubblewrap; `make venv` does
        "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0; inside a "
        "container, one started with user namespaces allowed). To grade without the sandbox "
        "anyway (every submission then runs with the grader's rights, and the summary says "
-       "so): python -m grading.parallel ASSIGNMENT --no-sandbox, or "
+       "so): python -m grading.run ASSIGNMENT --no-sandbox, or "
        "c.GuardedExecute.sandbox = False in nbgrader_config.py.")
 
 
 NONE = "none: graded with the grader's rights (sandbox turned off)"
 
-# The kernel provisioner that starts kernels in the sandbox (grading/sandbox_provisioner.py),
+# The kernel provisioner that starts kernels in the sandbox (grading/sandbox/provisioner.py),
 # as pyproject.toml registers it among jupyter_client's provisioners.
 PROVISIONER_NAME = "em-sandbox"
 PROVISIONERS = "jupyter_client.kernel_provisioners"

@@ -4,8 +4,8 @@
 ``autograded/<student>/<assignment>/`` (then puts the assignment's own files back over
 the student's copies), and the formgrader serves that folder from the instructor's own
 origin: an ``.html`` page handed in there would run as the instructor at one click, and
-``nbgrader generate_feedback`` would copy it into the feedback. ``grading.parallel``
-never stages such files (``grading/intake.py``); ``LeaveOutHandedInFiles``, the first step of
+``nbgrader generate_feedback`` would copy it into the feedback. ``grading.run.parallel``
+never stages such files (``grading/run/intake.py``); ``LeaveOutHandedInFiles``, the first step of
 autograde's first pass (``nbgrader_config.py``), removes them when ``nbgrader autograde`` is run
 by hand: every file of the autograded folder that is neither a notebook nor one of the
 assignment's released files (``intake.course_files``). The kernel never needed them: its
@@ -16,7 +16,7 @@ import os
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from grading import intake
+from grading.run import intake
 
 
 class LeaveOutHandedInFiles(NbGraderPreprocessor):

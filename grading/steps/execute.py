@@ -16,7 +16,7 @@ nbgrader's behaviour for well-behaved notebooks and adds:
 - **output**: a cell keeps at most ``max_output_bytes`` of output; the rest is dropped
   while it arrives, so a flood of prints cannot fill the grading host's memory;
 - **isolation** (``sandbox``, on by default): the kernel runs in a bubblewrap sandbox
-  (``grading/sandbox.py``) that sees only the submission's own files, has no network, its
+  (``grading/sandbox/bwrap.py``) that sees only the submission's own files, has no network, its
   own processes and an unprivileged user, and at most ``max_processes`` processes.
 
 - **verdicts outside the kernel**: a graded test cell is split (``grading/verdicts/``): the
@@ -28,10 +28,10 @@ nbgrader's behaviour for well-behaved notebooks and adds:
   expected values and checks never reach the kernel.
 
 Each autograded notebook records how it was run in its metadata (``grading.sandbox``) and
-each test cell's verdict (``grading.verdicts``), which ``grading/summary.py`` reports.
+each test cell's verdict (``grading.verdicts``), which ``grading/run/summary.py`` reports.
 
 Every cell that was not run, or was stopped, gets an error output whose ``ename`` names
-the reason (one of ``REASONS``), which ``grading/summary.py`` reports to the instructor.
+the reason (one of ``REASONS``), which ``grading/run/summary.py`` reports to the instructor.
 """
 import functools
 import os
@@ -52,7 +52,7 @@ from traitlets import Bool, Integer, Unicode, default
 from nbgrader.coursedir import CourseDirectory
 
 from grading import sandbox as sandboxing
-from grading.sandbox_provisioner import SandboxedKernelSpecs
+from grading.sandbox.provisioner import SandboxedKernelSpecs
 from grading.verdicts import handout
 from grading.verdicts.handin import Limits
 from grading.verdicts.judge import Checks, Verdict, functions_in, load_module, module_path
@@ -186,7 +186,7 @@ class GuardedExecute(Execute):
         2_000_000, help="Output kept per cell, in bytes of text; the rest is dropped."
     ).tag(config=True)
     sandbox = Bool(
-        True, help="Run each kernel in a bubblewrap sandbox (grading/sandbox.py). Without it, "
+        True, help="Run each kernel in a bubblewrap sandbox (grading/sandbox/bwrap.py). Without it, "
         "the student's code runs with the grader's rights."
     ).tag(config=True)
     max_processes = Integer(
@@ -221,7 +221,7 @@ class GuardedExecute(Execute):
 
     def create_kernel_manager(self):
         """nbclient's kernel manager; with ``sandbox``, its kernel specs name the sandbox's
-        kernel provisioner (grading/sandbox_provisioner.py) with this submission's settings."""
+        kernel provisioner (grading/sandbox/provisioner.py) with this submission's settings."""
         km = super().create_kernel_manager()
         if self.sandbox:
             folder = Path((self.resources or {}).get("metadata", {}).get("path") or os.getcwd())

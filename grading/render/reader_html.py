@@ -1,6 +1,6 @@
 """The solution notebook as one HTML file that a reader can open anywhere, with no network.
 
-``make solutions`` runs ``python -m grading.reader_html``, which writes
+``make solutions`` runs ``python -m grading.render.reader_html``, which writes
 ``solutions/em_prankster/em_prankster.html`` next to the executed notebook. Unlike plain
 ``jupyter nbconvert --to html``, the page needs nothing from the network at read time:
 
@@ -12,8 +12,8 @@
 - the test cells, visible and hidden, are folded under a ``<details>`` line each; the
   executed notebook in ``solutions/`` keeps them as they are.
 
-The page's template is ``grading/templates/reader/`` (nbconvert's lab template, extended);
-nbgrader's feedback keeps its own (``grading/templates/feedback_by_function/``).
+The page's template is ``grading/render/templates/reader/`` (nbconvert's lab template, extended);
+nbgrader's feedback keeps its own (``grading/render/templates/feedback_by_function/``).
 """
 import argparse
 import pathlib
@@ -27,8 +27,8 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from traitlets import default
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "grading" / "templates"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 ASSIGNMENT = "em_prankster"
 # An <img> whose source is not embedded data: the page would need a file or the network.
 NOT_EMBEDDED = re.compile(r"<img\b[^>]*\bsrc=[\"'](?!data:)([^\"']*)", re.I)
@@ -82,7 +82,7 @@ class ReaderHTMLExporter(HTMLExporter):
 
     @default("template_name")
     def _template_name_default(self):
-        return "reader"  # grading/templates/reader/, which extends nbconvert's lab template
+        return "reader"  # grading/render/templates/reader/, which extends nbconvert's lab template
 
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self):
@@ -138,7 +138,7 @@ def reader_html(notebook, images):
 
 
 def main(argv=None):
-    """Write the readers' HTML of a notebook (``python -m grading.reader_html --help``)."""
+    """Write the readers' HTML of a notebook (``python -m grading.render.reader_html --help``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", nargs="?", type=pathlib.Path,
                         default=ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
@@ -152,7 +152,7 @@ def main(argv=None):
     try:
         html = reader_html(args.notebook, args.images)
     except FileNotFoundError as error:
-        sys.exit(f"grading.reader_html: {error}")
+        sys.exit(f"grading.render.reader_html: {error}")
     output.write_text(html, encoding="utf-8")
 
 

@@ -30,8 +30,8 @@ what is not named below is removed.
   highlighting and tables.
 
 This is the first layer. The second is in the browser: the formgrader's pages forbid every
-script but the formgrader's own (``grading/formgrader_guard.py``), and the feedback file
-forbids all script (``grading/templates/feedback_by_function/``).
+script but the formgrader's own (``grading/render/formgrader_guard.py``), and the feedback file
+forbids all script (``grading/render/templates/feedback_by_function/``).
 """
 import base64
 import re
@@ -42,7 +42,7 @@ from jinja2 import pass_context
 from nbconvert.filters.markdown_mistune import MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
 
-from grading.reader_html import MathMLRenderer
+from grading.render.reader_html import MathMLRenderer
 
 # --- The allow-list -------------------------------------------------------------------------
 TEXT_TAGS = {
@@ -243,7 +243,7 @@ def _latex_to_html(latex):
     else:
         display = "block"
     try:
-        from grading.reader_html import mathml
+        from grading.render.reader_html import mathml
         return clean_html(mathml(body, display))
     except Exception:  # latex2mathml could not read it: the template shows it as text
         return None

@@ -15,7 +15,7 @@ staging folder, fixing what can be fixed:
   A link copied as its target would put a file of the grading machine (the reference
   solution, another student's work) in front of the student's code;
 - only the notebook and the assignment's own files (those nbgrader released beside it, and
-  what ``nbgrader submit`` adds: ``NBGRADER_FILES``) are staged, when ``keep`` names them (``grading.parallel``
+  what ``nbgrader submit`` adds: ``NBGRADER_FILES``) are staged, when ``keep`` names them (``grading.run.parallel``
   does): anything else a student handed in (an ``.html`` page, an SVG, a script, another
   notebook) is left out, with a note listing it. nbgrader copies every file of a submission
   into ``autograded/``, where the formgrader serves it from the instructor's own origin, so

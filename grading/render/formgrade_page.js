@@ -1,8 +1,8 @@
-/* The script of the formgrader's submission page (grading/templates/formgrade_guarded/), which has no inline script.
+/* The script of the formgrader's submission page (grading/render/templates/formgrade_guarded/), which has no inline script.
  *
  * nbgrader's own page sets these globals and handlers in inline <script> blocks and onclick
  * attributes. The course's page forbids every inline script (Content-Security-Policy, set by
- * grading/formgrader_guard.py), so that nothing a student wrote can run there; this file, loaded
+ * grading/render/formgrader_guard.py), so that nothing a student wrote can run there; this file, loaded
  * from the server like nbgrader's own scripts, does what those blocks did. It must come before
  * nbgrader's formgrade.js, which reads base_url and submission_id when it loads.
  */

@@ -3,7 +3,7 @@
 ``c.CourseDirectory.db_url`` in ``nbgrader_config.py`` (set from EM_PRANKSTER_DB_URL there)
 names a server, such as PostgreSQL; without it the gradebook is ``gradebook.db`` in the
 course folder, as nbgrader's default. A server takes concurrent writers, so
-``grading/parallel.py`` lets its workers write to it directly instead of merging copies.
+``grading/run/parallel.py`` lets its workers write to it directly instead of merging copies.
 """
 from pathlib import Path
 

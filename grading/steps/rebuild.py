@@ -15,8 +15,8 @@ from the submission it takes only
 Every test and read-only cell comes from the gradebook (its full source, hidden tests
 included) with the released metadata, so tags, edits, deletions, reordering and changed
 ``grade``, ``points``, ``locked`` or ``grade_id`` fields gain nothing. What was repaired,
-and what ``grading/scan.py`` found in the student's code, is recorded in the notebook's
-metadata under ``grading`` for ``grading/review.py`` and ``grading/summary.py``.
+and what ``grading/steps/scan.py`` found in the student's code, is recorded in the notebook's
+metadata under ``grading`` for ``grading/steps/review.py`` and ``grading/run/summary.py``.
 """
 import copy
 import os
@@ -27,7 +27,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from grading import scan
+from grading.steps import scan
 
 START = "\0start"  # anchor of cells the student added above every released cell
 NBGRADER_FIELDS = ("grade", "solution", "locked", "points", "task")
@@ -46,7 +46,7 @@ class RebuildNotebook(NbGraderPreprocessor):
 
     scan_code = Bool(
         True, help="Read the student's code for constructs that reach into the grading "
-        "(grading/scan.py) and note them, so that grading/review.py holds the test cells after "
+        "(grading/steps/scan.py) and note them, so that grading/steps/review.py holds the test cells after "
         "them for review. No points depend on it: verdicts are reached outside the kernel "
         "(grading/verdicts/); it tells the instructor what was tried."
     ).tag(config=True)
@@ -151,7 +151,7 @@ class RebuildNotebook(NbGraderPreprocessor):
 
     @classmethod
     def scan_context(cls, release, stored):
-        """(names the tests use, {name: module} the read-only cells import), for grading/scan.py."""
+        """(names the tests use, {name: module} the read-only cells import), for grading/steps/scan.py."""
         imports = {}
         for cell in release.cells:
             if grade_id(cell) and not meta(cell).get("solution") and cell.cell_type == "code":

@@ -7,7 +7,7 @@ each such construct in one cell's code, in words. It reads the code and never ru
 
 The runtime guards (``em_grading.restore``, the cells rebuilt from the gradebook, the
 memory and time limits) already neutralise the common tricks; these findings are for
-what code in the same process could still do. ``grading/review.py`` holds the points of
+what code in the same process could still do. ``grading/steps/review.py`` holds the points of
 the test cells after a flagged cell for the instructor's review instead of awarding them.
 """
 import ast

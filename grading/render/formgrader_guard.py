@@ -3,7 +3,7 @@
 A Jupyter server extension (enabled for every server of an environment the course is installed
 in, by ``jupyter-config/jupyter_server_config.d/em_prankster.json``). It changes no handler:
 it adds an output transform (tornado's public ``Application.add_transform``) that sets the
-``Content-Security-Policy`` of the responses below, and serves ``grading/formgrade_page.js``.
+``Content-Security-Policy`` of the responses below, and serves ``grading/render/formgrade_page.js``.
 
 - **The formgrader's pages** (``formgrader/...``): only the formgrader's own scripts run.
   Each response gets a fresh random nonce, and the policy lets only scripts carrying it run
@@ -21,8 +21,8 @@ it adds an output transform (tornado's public ``Application.add_transform``) tha
     - on any other formgrader page, such as the submission view, which holds the student's
       notebook, only on ``<script src>`` elements that load a file of nbgrader's static
       folder or this course's script (``em-prankster/formgrade_page.js``): the submission
-      view's template (``grading/templates/formgrade_guarded/``) has no inline script, so a
-      script a student slipped past ``grading/sanitize.py`` still cannot run.
+      view's template (``grading/render/templates/formgrade_guarded/``) has no inline script, so a
+      script a student slipped past ``grading/steps/sanitize.py`` still cannot run.
   The pages are never cached (a cached copy would carry another response's nonce). They may
   be framed by the same origin (``frame-ancestors 'self'``): JupyterLab's
   Nbgrader > Formgrader shows them in a frame, which JupyterHub 5's default
@@ -164,7 +164,7 @@ class FormgraderGuard(OutputTransform):
 
 
 class ScriptHandler(RequestHandler):
-    """``grading/formgrade_page.js``, the one file this extension serves (static, public)."""
+    """``grading/render/formgrade_page.js``, the one file this extension serves (static, public)."""
 
     def get(self):
         self.set_header("Content-Type", "application/javascript; charset=utf-8")
@@ -172,7 +172,7 @@ class ScriptHandler(RequestHandler):
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "grading.formgrader_guard"}]
+    return [{"module": "grading.render.formgrader_guard"}]
 
 
 def _load_jupyter_server_extension(serverapp):
@@ -182,4 +182,4 @@ def _load_jupyter_server_extension(serverapp):
     web_app.add_handlers(".*$", [(url_path_join(base_url, SCRIPT_URL), ScriptHandler)])
     web_app.add_transform(type("FormgraderGuard", (FormgraderGuard,), {"base_url": base_url}))
     serverapp.log.info("em-prankster: the formgrader's pages allow only its own scripts "
-                       "(grading.formgrader_guard)")
+                       "(grading.render.formgrader_guard)")

@@ -62,7 +62,7 @@ NO_CGROUP_HELP = (
     "its children together, and nothing but the sandbox's process namespace ends what a "
     "kernel leaves running. On a cgroup v2 host, grade in "
     "a delegated subtree, for example: systemd-run --user --scope -p Delegate=yes "
-    "python -m grading.parallel ASSIGNMENT (or a systemd service with Delegate=yes).")
+    "python -m grading.run ASSIGNMENT (or a systemd service with Delegate=yes).")
 
 
 class Unusable(Exception):

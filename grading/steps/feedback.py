@@ -80,7 +80,7 @@ class ScoreIndex(NbGraderPreprocessor):
     """Name each test cell for the feedback's index: function, behaviour, score, message.
 
     Stored in ``cell.metadata.feedback`` for the template ``feedback_by_function``
-    (grading/templates/), which lists them at the top of the student's feedback in place
+    (grading/render/templates/), which lists them at the top of the student's feedback in place
     of nbgrader's "Test cell" entries. The message is the failing check's whole message
     (``index_message``), which the template shows with its line breaks.
     """

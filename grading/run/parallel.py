@@ -1,15 +1,15 @@
 """Autograde a class safely, with several worker processes, into the one gradebook.
 
-    python -m grading.parallel em_prankster [--workers N] [--resume] [--course DIR] [--no-sandbox]
+    python -m grading.run em_prankster [--workers N] [--resume] [--course DIR] [--no-sandbox]
 
-0. **Sandbox check**: every kernel will run in a bubblewrap sandbox (``grading/sandbox.py``,
+0. **Sandbox check**: every kernel will run in a bubblewrap sandbox (``grading/sandbox/bwrap.py``,
    through ``GuardedExecute``); one is started first, and if none can be made here the run
    stops, saying why and how to fix it, before anyone is graded. ``--no-sandbox`` grades
    with the grader's rights instead, and the summary says so for every student. Where the
-   host gives the kernels no control group (``grading/control_groups.py``: neither cgroup v1
+   host gives the kernels no control group (``grading/sandbox/control_groups.py``: neither cgroup v1
    nor a delegated cgroup v2 subtree), the run says so here, and the summary on every line.
 
-1. **Intake** (``grading/intake.py``): every folder in ``submitted/`` is checked and
+1. **Intake** (``grading/run/intake.py``): every folder in ``submitted/`` is checked and
    copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
    what cannot be graded (no notebook, invalid JSON) gets its reason. Only the notebook and
    the assignment's released files are staged; the summary lists what else was handed in
@@ -22,12 +22,12 @@
    not per student). The shard's grades, comments and ``autograded/`` folders are then
    merged into the course's gradebook, so an interrupted run loses only the shards in
    flight, and ``--resume`` grades only the students not yet done. With the gradebook on a
-   server (``c.CourseDirectory.db_url``, ``grading/gradebook.py``), which takes concurrent
+   server (``c.CourseDirectory.db_url``, ``grading/run/gradebook.py``), which takes concurrent
    writers, the shards write to it directly: no copies, and only ``autograded/`` is merged.
 3. **Containment**: if the grading process itself dies (a submission killed it) or runs
    past its time, the student it was grading gets that as the reason and the others of
    the shard are graded again in a new one. Every student ends with a score or a reason.
-4. **Summary** (``grading/summary.py``): one line per student with the score and the cells
+4. **Summary** (``grading/run/summary.py``): one line per student with the score and the cells
    lost and why, in ``grading_summary.txt``, and every cell's score in
    ``grades_by_cell.csv``.
 """
@@ -47,7 +47,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from grading import control_groups, gradebook as gradebooks, intake, summary
+from grading.sandbox import control_groups
+from grading.run import gradebook as gradebooks, intake, summary
 from grading import sandbox as sandboxing
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
@@ -230,16 +231,16 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
               chunk=None, sandbox=True):
     """Grade ``students`` (default: everyone in submitted/) with ``workers`` processes.
 
-    Each kernel runs in a bubblewrap sandbox (grading/sandbox.py); if none can be made here,
+    Each kernel runs in a bubblewrap sandbox (grading/sandbox/bwrap.py); if none can be made here,
     stop with ``SystemExit`` saying why, before anything is graded. ``sandbox=False`` grades
     without it, and the summary says so for every student.
 
     Returns {student: reason} for the submissions that could not be graded; writes the
-    summary files (grading/summary.py).
+    summary files (grading/run/summary.py).
     """
     course = Path(course).resolve()
     notebook = f"{assignment}.ipynb"
-    # A gradebook on a server (db_url, grading/gradebook.py) takes concurrent writers: no copies.
+    # A gradebook on a server (db_url, grading/run/gradebook.py) takes concurrent writers: no copies.
     db_url = gradebooks.url(course)
     server = gradebooks.on_server(db_url)
     for needed in ([] if server else [course / "gradebook.db"]) + [course / "release" / assignment / notebook]:
@@ -317,7 +318,7 @@ def submission_time_limit(course):
     """The course's GuardedExecute.submission_timeout (nbgrader_config.py), in seconds."""
     from traitlets.config import PyFileConfigLoader
 
-    from grading.execute import GuardedExecute
+    from grading.steps.execute import GuardedExecute
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     default = GuardedExecute.class_traits()["submission_timeout"].default_value
     return int(config.get("GuardedExecute", {}).get("submission_timeout") or default)

@@ -19,7 +19,7 @@ finds it by that name among the ``jupyter_client.kernel_provisioners`` entry poi
   sockets' folder.
 
 ``SandboxedKernelSpecs`` is a kernel spec manager whose every spec names this provisioner
-with one submission's settings; ``GuardedExecute`` (grading/execute.py) gives one to the
+with one submission's settings; ``GuardedExecute`` (grading/steps/execute.py) gives one to the
 kernel manager of each notebook it runs.
 """
 import os
@@ -30,7 +30,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Dict, Instance, Integer, Unicode
 
-from grading.sandbox import PROVISIONER_NAME, Sandbox, as_root
+from grading.sandbox.bwrap import PROVISIONER_NAME, Sandbox, as_root
 
 
 def run_steps(*steps):

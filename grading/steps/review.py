@@ -1,10 +1,10 @@
-"""Points that code flagged by ``grading/scan.py`` could have bought are held for review.
+"""Points that code flagged by ``grading/steps/scan.py`` could have bought are held for review.
 
 Code in the same process as the tests can, in principle, change what a test sees. The
 common ways are neutralised at run time; for the rest, ``HoldForReview`` runs after
 nbgrader has saved its grades and, in a notebook with flagged code, sets every test cell
 from the first flagged cell on to 0 points and "needs manual grading". The formgrader
-then lists the submission for review, with the reasons in ``grading/summary.py``'s
+then lists the submission for review, with the reasons in ``grading/run/summary.py``'s
 report, and an instructor who finds the code harmless gives the points back by hand.
 Test cells before the first flagged cell keep their points.
 """

@@ -1,0 +1,30 @@
+"""nbgrader's steps as this course extends them: preprocessors, an exporter and a plugin.
+
+``nbgrader_config.py`` puts each into nbgrader's own lists (``grading/pipeline.py``):
+
+- ``rebuild`` (``RebuildNotebook``): autograde grades the released notebook with the student's
+  answers in it; ``scan`` lists the student's code that reaches into the grading;
+- ``handed_in`` (``LeaveOutHandedInFiles``): files handed in beside the notebook stay out;
+- ``execute`` (``GuardedExecute``): nbgrader's Execute under limits, in the sandbox, with every
+  test cell's verdict reached outside the kernel (``grading/verdicts/``);
+- ``bonus`` (``AwardBonus``), ``review`` (``HoldForReview``), ``late`` (``PenaltyPerHour``):
+  extra credit, points held for review, the late penalty;
+- ``feedback`` (``FeedbackExporter``, ``ShortTracebacks``, ``ScoreIndex``,
+  ``ClearHiddenTestRegions``) and ``sanitize`` (``SanitizeNotebook``, ``markdown2html``): what
+  students and the formgrader are shown;
+- ``solution_only`` (``RemoveSolutionOnlyCells``, ``ExecuteSolution``): the solutions' notes.
+"""
+from grading.steps.bonus import AwardBonus
+from grading.steps.execute import GuardedExecute
+from grading.steps.feedback import ClearHiddenTestRegions, FeedbackExporter, ScoreIndex, ShortTracebacks
+from grading.steps.handed_in import LeaveOutHandedInFiles
+from grading.steps.late import PenaltyPerHour
+from grading.steps.rebuild import RebuildNotebook
+from grading.steps.review import HoldForReview
+from grading.steps.sanitize import SanitizeNotebook, markdown2html
+from grading.steps.solution_only import ExecuteSolution, RemoveSolutionOnlyCells
+
+__all__ = ["AwardBonus", "ClearHiddenTestRegions", "ExecuteSolution", "FeedbackExporter",
+           "GuardedExecute", "HoldForReview", "LeaveOutHandedInFiles", "PenaltyPerHour",
+           "RebuildNotebook", "RemoveSolutionOnlyCells", "SanitizeNotebook", "ScoreIndex",
+           "ShortTracebacks", "markdown2html"]
