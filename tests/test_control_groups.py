@@ -182,7 +182,7 @@ def test_neither_is_said_once_at_the_start_and_on_every_students_line(tmp_path, 
     assert [line for line in said if line.startswith("WARNING")] == said[1:]
     assert len(said) == 2 and "cgroup v2: no cgroup v2 hierarchy at" in said[1]
     described = said[0].split(": ", 1)[1]
-    assert summary.how_isolated({described}) == "sandboxed  (no cgroup limits)"
+    assert summary.how_isolated(described) == "sandboxed  (no cgroup limits)"
 
 
 @pytest.mark.skipif(not v1_hierarchies(), reason="this machine has no writable cgroup v1 hierarchy")
@@ -191,7 +191,7 @@ def test_with_control_groups_the_start_and_the_lines_say_sandboxed():
     parallel.announce_sandbox(True, out)
     said = out.getvalue().splitlines()
     assert len(said) == 1 and "own cgroup v1" in said[0], said
-    assert summary.how_isolated({said[0].split(": ", 1)[1]}) == "sandboxed"
+    assert summary.how_isolated(said[0].split(": ", 1)[1]) == "sandboxed"
 
 
 def test_the_grading_process_own_groups_are_read_in_both_formats(tmp_path):

@@ -42,7 +42,7 @@ from nbgrader.api import Gradebook
 import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from nbtools import notebook_cells
-from grading.run import parallel, summary
+from grading.run import parallel, record, summary
 from grading import sandbox
 from grading.verdicts import testcell
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
@@ -442,8 +442,7 @@ def test_feedback_shows_messages_not_hidden_tests(hostile, source_nb):
 
 def test_a_resumed_run_grades_only_what_is_left(hostile):
     course = hostile["course"]
-    status = parallel.status_path(course, ASSIGNMENT, "base_wrong")
-    status.unlink()  # as if the run had stopped before this student
+    record.path(course, ASSIGNMENT, "base_wrong").unlink()  # as if the run had stopped before it
     run = grading_run(course, "--resume")
     graded = re.findall(r"\] (\S+): graded", run.stderr)
     assert graded == ["base_wrong"], run.stderr[-3000:]

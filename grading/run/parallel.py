@@ -18,24 +18,26 @@
    worker takes a few students at a time into a shard: a course folder under
    ``.grading/shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
    ``release/`` are links to the course's, and whose ``submitted/`` links to the staged
-   copies. One ``nbgrader autograde`` grades the shard (start-up is paid once per shard,
-   not per student). The shard's grades, comments and ``autograded/`` folders are then
-   merged into the course's gradebook, so an interrupted run loses only the shards in
-   flight, and ``--resume`` grades only the students not yet done. With the gradebook on a
-   server (``c.CourseDirectory.db_url``, ``grading/run/gradebook.py``), which takes concurrent
-   writers, the shards write to it directly: no copies, and only ``autograded/`` is merged.
-3. **Containment**: if the grading process itself dies (a submission killed it) or runs
-   past its time, the student it was grading gets that as the reason and the others of
-   the shard are graded again in a new one. Every student ends with a score or a reason.
+   copies. One worker process (``grading/run/worker.py``) grades the shard's students one by
+   one with nbgrader's own autograde, paying Python's and nbgrader's start-up once per shard,
+   and reports each student's result record (``grading/run/record.py``) as data on a pipe of
+   its own. The shard's grades, comments and ``autograded/`` folders are then merged into the
+   course's gradebook and each record saved, so an interrupted run loses only the shards in
+   flight, and ``--resume`` grades only the students whose record does not say graded. With
+   the gradebook on a server (``c.CourseDirectory.db_url``, ``grading/run/gradebook.py``),
+   which takes concurrent writers, the shards write to it directly: no copies, and only
+   ``autograded/`` is merged. nbgrader's log goes to ``.grading/logs/``, for people to read.
+3. **Containment**: if a worker dies (a submission killed it) or runs past its time, the
+   student it had started and not finished gets that as the reason, and the others of the
+   shard are graded again in a new one. Every student ends with a record: a score or a reason.
 4. **Summary** (``grading/run/summary.py``): one line per student with the score and the cells
-   lost and why, in ``grading_summary.txt``, and every cell's score in
-   ``grades_by_cell.csv``.
+   lost and why, in ``grading_summary.txt``; every cell's score in ``grades_by_cell.csv``; every
+   record in ``grading_results.json``. All three are written from the records alone.
 """
 import argparse
 import json
 import os
 import queue
-import re
 import shutil
 import subprocess
 import sys
@@ -47,12 +49,12 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from grading.sandbox import control_groups
-from grading.run import gradebook as gradebooks, intake, summary
 from grading import sandbox as sandboxing
+from grading.run import gradebook as gradebooks, intake, record, summary
+from grading.sandbox import control_groups
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
-WORK = ".grading"  # the run's work folder in the course: staged/, status/, shards/
+WORK = ".grading"  # the run's work folder in the course: staged/, results/, logs/, shards/
 
 
 def students_of(course):
@@ -78,21 +80,6 @@ def make_shard(course, index, students, gradebook_lock, copy_gradebook=True):
     return shard
 
 
-def status_path(course, assignment, student):
-    return course / WORK / "status" / assignment / f"{student}.json"
-
-
-def write_status(course, assignment, student, graded, reasons):
-    path = status_path(course, assignment, student)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"student": student, "graded": graded, "reasons": reasons}))
-
-
-def read_status(course, assignment, student):
-    path = status_path(course, assignment, student)
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 class Progress:
     """Students done, remaining, time so far and estimated time left, on one line each."""
 
@@ -110,60 +97,52 @@ class Progress:
                   file=self.out, flush=True)
 
 
-STARTED = re.compile(r"Converting notebook .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
-FAILED = re.compile(r"error processing assignment '[^']*' for student '([^']+)'")
+def grade_shard(shard, assignment, students, env, time_limit, sandbox=True, log=None):
+    """Grade ``students`` in the shard with one worker process (grading/run/worker.py).
 
-
-def grade_shard(shard, assignment, env, time_limit, sandbox=True):
-    """One ``nbgrader autograde`` for the shard.
-
-    Returns (finished, failures, culprit): the students nbgrader got through, {student:
-    reason} for those it reported failing, and (student, reason) for the one it was on
-    when it died or ran out of time (None if it ended normally).
+    Returns ``(results, culprit)``: {student: StudentResult} for the students the worker
+    finished, and the not-graded record of the one it was on when it died or ran out of time
+    (None if it ended normally). Events come as JSON lines on a pipe of their own; the
+    worker's log (nbgrader's) goes to ``log``.
     """
+    read_end, write_end = os.pipe()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=INFO",
-         f"--GuardedExecute.sandbox={sandbox}"],
-        cwd=shard, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        errors="replace")
+        [sys.executable, "-m", "grading.run.worker", "--events-fd", str(write_end),
+         *([] if sandbox else ["--no-sandbox"]), str(shard), assignment, *students],
+        cwd=shard, env=env, stdin=subprocess.DEVNULL, stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT, pass_fds=(write_end,))
+    os.close(write_end)
     timer = threading.Timer(time_limit, proc.kill)
     timer.start()
-    started, failures, errors = [], {}, []
+    results, current = {}, None
     try:
-        for line in proc.stderr:
-            match = STARTED.search(line)
-            if match and (not started or started[-1] != match.group(1)):
-                started.append(match.group(1))
-                errors = []
-            if "ERROR]" in line:
-                errors.append(line.strip())
-            failed = FAILED.search(line)
-            if failed:
-                failures[failed.group(1)] = "nbgrader could not grade it: " + (
-                    " / ".join(errors[-3:]) or line.strip())
+        with os.fdopen(read_end, errors="replace") as events:
+            for line in events:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if "started" in event:
+                    current = event["started"]
+                elif "result" in event:
+                    result = record.StudentResult.from_json(event["result"])
+                    results[result.student] = result
+                    current = None
         proc.wait()
     finally:
         timed_out = not timer.is_alive() and proc.returncode != 0
         timer.cancel()
     culprit = None
-    if (timed_out or proc.returncode < 0) and started and started[-1] not in failures:
-        # killed by a signal (the submission's code can kill its parent) or by the timer
+    if current is not None:
         if timed_out:
             reason = f"grading it took longer than {time_limit:.0f} s and was stopped"
-        else:
+        elif proc.returncode and proc.returncode < 0:
             reason = (f"the grading process died while grading it (signal {-proc.returncode}): "
                       "the submission's code probably killed it")
-        culprit = (started[-1], reason)
-        started = started[:-1]
-    finished = []
-    for student in started:
-        if student in failures:
-            continue
-        if (shard / "autograded" / student / assignment / f"{assignment}.ipynb").exists():
-            finished.append(student)
-        else:  # nbgrader stopped in it without the usual error line
-            failures[student] = f"nbgrader stopped while grading it (exit code {proc.returncode})"
-    return finished, failures, culprit
+        else:
+            reason = f"the grading process stopped while grading it (exit code {proc.returncode})"
+        culprit = record.not_graded(current, assignment, reason)
+    return results, culprit
 
 
 def merge(course, shard, assignment, students, server=False):
@@ -249,10 +228,10 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     announce_sandbox(sandbox, out)
     students = list(students or students_of(course))
     if resume:
-        students = [s for s in students if not (read_status(course, assignment, s) or {}).get("graded")]
+        students = [s for s in students if not getattr(record.read(course, assignment, s), "graded", False)]
     staged = intake.stage(course / "submitted", course / WORK / "staged", assignment, notebook,
                           set(students), keep=intake.course_files(course / "release" / assignment))
-    todo, failures = [], {}
+    todo, results = [], {}
     with Gradebook(db_url) as gb:
         for student in students:
             entry = staged[student]
@@ -260,8 +239,8 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
                 todo.append(student)
             else:  # on the class list with no submission; the reason goes to the summary
                 gb.update_or_create_student(student)
-                failures[student] = entry.notes[-1]
-                write_status(course, assignment, student, False, entry.notes)
+                results[student] = record.not_graded(student, assignment, entry.notes[-1], entry.notes[:-1])
+                record.save(course, results[student])
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     chunk = chunk or max(1, min(10, -(-len(todo) // (2 * workers))))
@@ -271,12 +250,14 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     per_student = submission_time_limit(course) + 120
     progress = Progress(len(students), out)
-    for student in failures:
+    for student in results:
         progress.tick(student, False)
     jobs = queue.Queue()
     for i in range(0, len(todo), chunk):
         jobs.put(todo[i:i + chunk])
     lock, counter = threading.Lock(), iter(range(10**9))
+    logs = course / WORK / "logs" / assignment
+    logs.mkdir(parents=True, exist_ok=True)
 
     def worker():
         while True:
@@ -284,24 +265,26 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
                 part = jobs.get_nowait()
             except queue.Empty:
                 return
-            shard = make_shard(course, next(counter), part, lock, copy_gradebook=not server)
-            finished, failed, culprit = grade_shard(shard, assignment, env, per_student * len(part),
-                                                    sandbox)
-            done = set(finished) | set(failed) | ({culprit[0]} if culprit else set())
+            index = next(counter)
+            shard = make_shard(course, index, part, lock, copy_gradebook=not server)
+            with open(logs / f"shard-{index}.log", "w") as log:
+                finished, culprit = grade_shard(shard, assignment, part, env,
+                                                per_student * len(part), sandbox, log)
+            done = set(finished) | ({culprit.student} if culprit else set())
             rest = [s for s in part if s not in done]
-            if rest and culprit:  # the process died before reaching them: grade them again
+            if rest and culprit:  # the worker died before reaching them: grade them again
                 jobs.put(rest)
             else:
-                failed.update({s: "nbgrader ended without grading it" for s in rest})
+                finished.update({s: record.not_graded(s, assignment, "the grading process ended "
+                                                      "without grading it") for s in rest})
+            if culprit:
+                finished[culprit.student] = culprit
             with lock:
-                merge(course, shard, assignment, finished, server)
-                for student in finished:
-                    write_status(course, assignment, student, True, staged[student].notes)
-                    progress.tick(student, True)
-                for student, reason in list(failed.items()) + ([culprit] if culprit else []):
-                    failures[student] = reason
-                    write_status(course, assignment, student, False, staged[student].notes + [reason])
-                    progress.tick(student, False)
+                merge(course, shard, assignment, [s for s, r in finished.items() if r.graded], server)
+                for student, result in finished.items():
+                    result.notes = staged[student].notes + result.notes
+                    record.save(course, result)
+                    progress.tick(student, result.graded)
             shutil.rmtree(shard, ignore_errors=True)
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]
@@ -310,8 +293,10 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     for thread in threads:
         thread.join()
     shutil.rmtree(course / WORK / "shards", ignore_errors=True)
-    summary.write(course, assignment, students_of(course), read_status)
-    return failures
+    everyone = record.read_all(course, assignment, students_of(course))
+    summary.write(course, everyone)
+    record.save_all(course, everyone)
+    return {r.student: r.reason for r in everyone if not r.graded and r.student in students}
 
 
 def submission_time_limit(course):
