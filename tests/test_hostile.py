@@ -43,6 +43,7 @@ import hostile_cases
 from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from nbtools import notebook_cells
 from grading.run import parallel, record, summary
+from grading.steps.notebook_record import NotebookRecord
 from grading import sandbox
 from grading.verdicts import testcell
 from grading.assignment import ANSWERS, FUNCTIONS, section_of
@@ -459,7 +460,7 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
 def verdicts(course, student):
     """{grade_id: the grader's verdict} recorded in a student's autograded notebook."""
     path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    return json.loads(path.read_text())["metadata"]["grading"]["verdicts"]
+    return NotebookRecord.of(json.loads(path.read_text()))[NotebookRecord.VERDICTS]
 
 
 @pytest.mark.parametrize("name", IN_PROCESS)

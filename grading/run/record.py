@@ -3,7 +3,7 @@
 Every part of the run writes into it or reads from it, and nothing else: intake's notes, the
 worker's outcome (graded, or why not), the gradebook's scores, and what the course's nbgrader
 steps left in the autograded notebook's metadata, whose keys are defined here once
-(``NotebookRecord``). The summary (``grading/run/summary.py``), the class report and the tests
+(``grading.steps.notebook_record.NotebookRecord``). The summary (``grading/run/summary.py``), the class report and the tests
 read records; none of them parses nbgrader's log text.
 
 A record is a ``StudentResult`` (with one ``CellResult`` per grade cell); as JSON, it is the
@@ -19,37 +19,13 @@ from nbgrader.api import MissingEntry
 
 from grading.steps.execute import REASONS
 from grading.steps.feedback import describe
+from grading.steps.notebook_record import NotebookRecord
 
 __all__ = ["CellResult", "NotebookRecord", "StudentResult", "RESULTS", "from_gradebook",
            "not_graded", "read", "read_all", "save", "save_all"]
 
 RESULTS = "grading_results.json"  # every student's record, beside grading_summary.txt
 FOLDER = Path(".grading") / "results"  # one file per student, under the course
-
-
-class NotebookRecord:
-    """The keys of ``nb.metadata["grading"]``, the record the course's nbgrader steps keep in
-    each autograded notebook: written by grading/steps/rebuild.py (``REPAIRS``, ``FLAGS``),
-    grading/steps/execute.py (``SECONDS``, ``SANDBOX``, ``VERDICTS``) and
-    grading/steps/review.py (``HELD``)."""
-
-    KEY = "grading"
-    REPAIRS = "repairs"    # list of str: what the rebuild put back
-    FLAGS = "flags"        # list of {"cell", "where", "what"}: code the scan flagged
-    SECONDS = "seconds"    # float: how long the notebook ran
-    SANDBOX = "sandbox"    # str: how its kernel was isolated (grading.sandbox.NONE: not)
-    VERDICTS = "verdicts"  # {grade_id: {"passed", "reason", "message"}}: the grader's verdicts
-    HELD = "held"          # list of grade_ids held for review
-
-    @classmethod
-    def of(cls, nb):
-        """The record of a notebook (a dict; empty if it has none)."""
-        return (nb.get("metadata", {}) or {}).get(cls.KEY, {}) or {}
-
-    @classmethod
-    def setdefault(cls, nb):
-        """The notebook's record, made if missing, to write into."""
-        return nb.metadata.setdefault(cls.KEY, {})
 
 
 @dataclasses.dataclass

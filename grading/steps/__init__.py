@@ -12,19 +12,21 @@
 - ``feedback`` (``FeedbackExporter``, ``ShortTracebacks``, ``ScoreIndex``,
   ``ClearHiddenTestRegions``) and ``sanitize`` (``SanitizeNotebook``, ``markdown2html``): what
   students and the formgrader are shown;
-- ``solution_only`` (``RemoveSolutionOnlyCells``, ``ExecuteSolution``): the solutions' notes.
+- ``solution_only`` (``RemoveSolutionOnlyCells``, ``ExecuteSolution``): the solutions' notes;
+- ``notebook_record`` (``NotebookRecord``): what the steps record in each autograded notebook.
 """
 from grading.steps.bonus import AwardBonus
 from grading.steps.execute import GuardedExecute
 from grading.steps.feedback import ClearHiddenTestRegions, FeedbackExporter, ScoreIndex, ShortTracebacks
 from grading.steps.handed_in import LeaveOutHandedInFiles
 from grading.steps.late import PenaltyPerHour
+from grading.steps.notebook_record import NotebookRecord
 from grading.steps.rebuild import RebuildNotebook
 from grading.steps.review import HoldForReview
 from grading.steps.sanitize import SanitizeNotebook, markdown2html
 from grading.steps.solution_only import ExecuteSolution, RemoveSolutionOnlyCells
 
 __all__ = ["AwardBonus", "ClearHiddenTestRegions", "ExecuteSolution", "FeedbackExporter",
-           "GuardedExecute", "HoldForReview", "LeaveOutHandedInFiles", "PenaltyPerHour",
+           "GuardedExecute", "HoldForReview", "LeaveOutHandedInFiles", "NotebookRecord", "PenaltyPerHour",
            "RebuildNotebook", "RemoveSolutionOnlyCells", "SanitizeNotebook", "ScoreIndex",
            "ShortTracebacks", "markdown2html"]

@@ -53,6 +53,7 @@ from nbgrader.coursedir import CourseDirectory
 
 from grading import sandbox as sandboxing
 from grading.sandbox.provisioner import SandboxedKernelSpecs
+from grading.steps.notebook_record import NotebookRecord
 from grading.verdicts import handout
 from grading.verdicts.handin import Limits
 from grading.verdicts.judge import Checks, Verdict, functions_in, load_module, module_path
@@ -271,10 +272,11 @@ class GuardedExecute(Execute):
             sandboxing.check_once()
         start = time.monotonic()
         nb, resources = super().preprocess(nb, resources, km)
-        record = nb.metadata.setdefault("grading", {})
-        record["seconds"] = round(time.monotonic() - start, 1)
-        record["sandbox"] = self.last_sandbox.description() if self.last_sandbox else sandboxing.NONE
-        record["verdicts"] = self._verdicts
+        record = NotebookRecord.setdefault(nb)
+        record[NotebookRecord.SECONDS] = round(time.monotonic() - start, 1)
+        record[NotebookRecord.SANDBOX] = (self.last_sandbox.description() if self.last_sandbox
+                                          else sandboxing.NONE)
+        record[NotebookRecord.VERDICTS] = self._verdicts
         return nb, resources
 
     def checks(self):

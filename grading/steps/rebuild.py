@@ -28,6 +28,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from grading.steps import scan
+from grading.steps.notebook_record import NotebookRecord
 
 START = "\0start"  # anchor of cells the student added above every released cell
 NBGRADER_FIELDS = ("grade", "solution", "locked", "points", "task")
@@ -142,7 +143,7 @@ class RebuildNotebook(NbGraderPreprocessor):
 
         rebuilt = copy.deepcopy(release)
         rebuilt.cells = cells
-        rebuilt.metadata["grading"] = {"repairs": repairs, "flags": flags}
+        rebuilt.metadata[NotebookRecord.KEY] = {NotebookRecord.REPAIRS: repairs, NotebookRecord.FLAGS: flags}
         for line in repairs:
             self.log.warning("%s: %s", info.get("student"), line)
         for flag in flags:

@@ -13,12 +13,14 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
+from grading.steps.notebook_record import NotebookRecord
+
 
 class HoldForReview(NbGraderPreprocessor):
     """Zero, and mark for manual grading, the test cells after flagged code."""
 
     def preprocess(self, nb, resources):
-        flags = nb.metadata.get("grading", {}).get("flags", [])
+        flags = NotebookRecord.of(nb).get(NotebookRecord.FLAGS, [])
         if not flags:
             return nb, resources
         first = min(flag["cell"] for flag in flags)
@@ -39,6 +41,6 @@ class HoldForReview(NbGraderPreprocessor):
                     f"[grader] This cell's points are held for the instructor's review, because "
                     f"of code in {reason}.\n")))
             gb.db.commit()
-        nb.metadata["grading"]["held"] = held
+        NotebookRecord.setdefault(nb)[NotebookRecord.HELD] = held
         self.log.warning("%s: %d test cells held for review (flagged code)", info["student"], len(held))
         return nb, resources
