@@ -13,6 +13,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 
+# The course's assignments, as assignments.toml lists them (grading/assignments.py reads it too).
+ASSIGNMENTS := $(shell sed -n 's/^ *"\([A-Za-z0-9_]*\)",\{0,1\}$$/\1/p' assignments.toml)
+# The assignment of the demo class and of the photos `make data` draws.
 ASSIGNMENT := em_prankster
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
@@ -72,14 +75,15 @@ secret: $(VENV)/.installed
 
 # nbgrader copies data_em.npy and lineup.png from source/ along with the notebook.
 release: data
-	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
+	for a in $(ASSIGNMENTS); do nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
 
 # The executed solution notebook, and its HTML for reading without Jupyter or a network:
 # formulas as MathML, images embedded, test cells folded (grading/render/reader_html.py). Both are
 # the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
-	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
-	$(BIN)/python -m grading.render.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
+	for a in $(ASSIGNMENTS); do \
+	    nbgrader generate_solution $$a --force --log-level=WARN && \
+	    $(BIN)/python -m grading.render.reader_html solutions/$$a/$$a.ipynb || exit 1; done
 
 submissions: release
 	$(BIN)/python -m demo.make_submissions
@@ -166,7 +170,7 @@ HUB_STATE ?= /srv/em-prankster-hub
 PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
 $(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt $(GUARD_CONFIG) \
-    pyproject.toml setup.cfg $(shell find grading prankster bench hub demo -name '*.py' -o -name '*.js') source/$(ASSIGNMENT)/em_grading.py
+    pyproject.toml setup.cfg $(shell find grading prankster bench hub demo nbtools -name '*.py' -o -name '*.js')
 	$(HUB_SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
 	test -x $(HUB_PREFIX)/bin/python || $(HUB_SYSTEM_PYTHON) -m venv $(HUB_PREFIX)
 	$(HUB_PREFIX)/bin/python -m pip install --quiet --upgrade pip

@@ -18,8 +18,9 @@ c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "em-prankster"
 # `nbgrader generate_solution` writes the executed solution notebook here.
 c.CourseDirectory.solution_directory = "solutions"
-# Never copy caches or checkpoints into release/, solutions/ or autograded/.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# Never copy caches or checkpoints into release/, solutions/ or autograded/, nor an assignment's
+# facts (assignment.toml, read by grading/assignments.py), which are for the course's tools.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "assignment.toml"]
 
 # Each list of steps below is nbgrader's own default list with this course's steps put in
 # (grading/pipeline.py): a comment says where, and why a default step is replaced.

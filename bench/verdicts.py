@@ -27,11 +27,11 @@ import tarfile
 import tempfile
 import time
 
-from grading.assignment import ASSIGNMENT
+from grading import assignments
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BASELINE = "ab2ae50"  # the last commit whose hidden tests ran in the student's kernel
-COPIED = ("nbgrader_config.py", "grading", "source", "demo/submitted")
+COPIED = ("nbgrader_config.py", "grading", "source", "demo/submitted")  # and assignments.toml, where it is
 DATA = ("data_em.npy", "lineup.png")  # made by `make data`, not in git
 
 
@@ -39,12 +39,12 @@ def env():
     return dict(os.environ, PATH=str(pathlib.Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
 
 
-def make_course(folder, ref, size):
+def make_course(folder, ref, size, assignment):
     """A released course in ``folder`` from git ``ref`` (None: this working tree), with
     ``size`` students from its own demo class."""
     folder.mkdir(parents=True)
     if ref is None:
-        for name in COPIED:
+        for name in (*COPIED, "assignments.toml"):
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
@@ -52,11 +52,16 @@ def make_course(folder, ref, size):
     else:
         archive = subprocess.run(["git", "archive", ref, *COPIED], cwd=ROOT, capture_output=True,
                                  check=True).stdout
+        if subprocess.run(["git", "cat-file", "-e", f"{ref}:assignments.toml"], cwd=ROOT).returncode == 0:
+            archive_registry = subprocess.run(["git", "show", f"{ref}:assignments.toml"], cwd=ROOT,
+                                              capture_output=True, check=True).stdout
+            (folder / "assignments.toml").write_bytes(archive_registry)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(folder, filter="data")
     for name in DATA:
-        shutil.copy(ROOT / "source" / ASSIGNMENT / name, folder / "source" / ASSIGNMENT / name)
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
+        if (ROOT / "source" / assignment / name).exists():
+            shutil.copy(ROOT / "source" / assignment / name, folder / "source" / assignment / name)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
                     "--log-level=ERROR"], cwd=folder, env=env(), check=True)
     demo = sorted((folder / "demo" / "submitted").iterdir())
     for i in range(size):
@@ -64,30 +69,34 @@ def make_course(folder, ref, size):
     return folder
 
 
-def grade(course, size):
-    """Seconds per submission of one grading run of the whole class, in the sandbox."""
+def grade(course, size, assignment):
+    """Seconds per submission of one grading run of the whole class, in the sandbox (with the
+    command of the copy's own version: ``grading.run``, or ``grading.parallel`` before it)."""
+    command = "grading.run" if (course / "grading" / "run").is_dir() else "grading.parallel"
     for name in ("autograded", ".grading"):
         shutil.rmtree(course / name, ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "1"],
+    subprocess.run([sys.executable, "-m", command, assignment, "--workers", "1"],
                    cwd=course, env=env(), check=True, capture_output=True)
     return (time.perf_counter() - start) / size
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignment", default=assignments.names()[0],
+                        help="the assignment whose demo class is graded (default: the first)")
     parser.add_argument("--baseline", default=BASELINE, help=f"git ref of 'before' (default {BASELINE})")
     parser.add_argument("--class-size", type=int, default=12)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     print(f"load average at the start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
-        courses = {"before": make_course(pathlib.Path(tmp, "before"), args.baseline, args.class_size),
-                   "after": make_course(pathlib.Path(tmp, "after"), None, args.class_size)}
+        courses = {"before": make_course(pathlib.Path(tmp, "before"), args.baseline, args.class_size, args.assignment),
+                   "after": make_course(pathlib.Path(tmp, "after"), None, args.class_size, args.assignment)}
         times = {name: [] for name in courses}
         for _ in range(args.repeats):
             for name, course in courses.items():
-                times[name].append(grade(course, args.class_size))
+                times[name].append(grade(course, args.class_size, args.assignment))
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print(f"seconds per submission, {args.class_size} submissions, 1 worker, in the sandbox, "
           f"median of {args.repeats} (min-max):")

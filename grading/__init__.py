@@ -9,6 +9,6 @@
 - ``render/``: HTML for people: the solution page for readers, the formgrader's guard, the
   templates;
 - ``pipeline``: nbgrader's own lists of steps with the course's put in;
-- ``assignment``: the assignment's facts.
+- ``assignments``: the course's assignments (``assignments.toml``) and each one's facts.
 """
-__all__ = ["assignment", "pipeline", "render", "run", "sandbox", "steps", "verdicts"]
+__all__ = ["assignments", "pipeline", "render", "run", "sandbox", "steps", "verdicts"]

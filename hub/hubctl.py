@@ -41,8 +41,7 @@ COURSE = HUB.parent
 PREFIX = pathlib.Path(os.environ.get("EM_PRANKSTER_HUB_PREFIX", "/opt/em-prankster-hub"))
 DEFAULT_STATE = pathlib.Path("/srv/em-prankster-hub")
 COURSE_ID = "em-prankster"
-ASSIGNMENT = "em_prankster"
-COURSE_FILES = ("nbgrader_config.py", "grading", "source")
+COURSE_FILES = ("nbgrader_config.py", "assignments.toml", "grading", "source")
 # JupyterLab settings for every user: no "get Jupyter news?" pop-up.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 STUDENT_DISABLED_SERVER = ["nbgrader.server_extensions.formgrader",
@@ -142,10 +141,16 @@ def jupyter_settings(name, exchange, student, course_dir=None):
 
 
 def install_course(instructor, course_dir, source=COURSE, prefix=PREFIX):
-    """Copy the course into the instructor's home and generate the assignment there."""
+    """Copy the course into the instructor's home and generate its assignments there (those
+    ``assignments.toml`` lists)."""
+    from grading import assignments
+
     course_dir = pathlib.Path(course_dir)
-    if not (source / "source" / ASSIGNMENT / "data_em.npy").exists():
-        raise HubError(f"{source}/source/{ASSIGNMENT}/data_em.npy is missing: run `make data` first")
+    names = assignments.names(source)
+    for name in names:
+        for generated in assignments.load(name, source).extra.get("generated", []):
+            if not (source / "source" / name / generated).exists():
+                raise HubError(f"{source}/source/{name}/{generated} is missing: run `make data` first")
     if course_dir.exists():
         shutil.rmtree(course_dir)
     course_dir.mkdir(parents=True)
@@ -158,8 +163,9 @@ def install_course(instructor, course_dir, source=COURSE, prefix=PREFIX):
     entry = pwd.getpwnam(instructor)
     for path in [course_dir, *course_dir.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
-    run_as(instructor, [str(prefix / "bin" / "nbgrader"), "generate_assignment", ASSIGNMENT,
-                        "--force", "--log-level=WARN"], cwd=course_dir, prefix=prefix)
+    for name in names:
+        run_as(instructor, [str(prefix / "bin" / "nbgrader"), "generate_assignment", name,
+                            "--force", "--log-level=WARN"], cwd=course_dir, prefix=prefix)
 
 
 def up(state_dir=DEFAULT_STATE, port=8000, instructor="emp-instructor",

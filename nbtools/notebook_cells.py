@@ -6,6 +6,7 @@ release notebook by filling in (or breaking) its solution cells.
 """
 import copy
 import re
+import sys
 
 import nbformat
 
@@ -89,15 +90,29 @@ def make_submission(release_nb, answers):
     return nb
 
 
-def run_cells(nb, grade_ids, namespace=None):
+def run_cells(nb, grade_ids, namespace=None, folder=None):
     """Execute the named cells (solution markers and IPython magics removed) in a namespace.
 
     With the source notebook this gives the reference solution as plain Python functions.
+    ``folder`` is the notebook's own (``source/<assignment>/``): the modules the cells import
+    from there (the assignment's helper) are found there, as in Jupyter, and taken out of
+    ``sys.modules`` afterwards, so that another assignment's helper of the same name is
+    never mistaken for this one's (the namespace keeps them).
     """
     cells = cells_by_id(nb)
     namespace = {} if namespace is None else namespace
-    for gid in grade_ids:
-        code = "\n".join(line for line in without_markers(cells[gid].source).splitlines()
-                         if not line.lstrip().startswith("%"))
-        exec(compile(code, f"<cell {gid}>", "exec"), namespace)
+    before = set(sys.modules)
+    if folder is not None:
+        sys.path.insert(0, str(folder))
+    try:
+        for gid in grade_ids:
+            code = "\n".join(line for line in without_markers(cells[gid].source).splitlines()
+                             if not line.lstrip().startswith("%"))
+            exec(compile(code, f"<cell {gid}>", "exec"), namespace)
+    finally:
+        if folder is not None:
+            sys.path.remove(str(folder))
+            for name in set(sys.modules) - before:
+                if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(folder)):
+                    del sys.modules[name]
     return namespace

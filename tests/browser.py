@@ -19,8 +19,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import nbgrader_env
-
+from support import nbgrader_env
 CHROMIUM = os.environ.get("EM_PRANKSTER_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused by the
 # closed network and it stalls; a fresh profile per run keeps the runs independent.

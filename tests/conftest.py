@@ -1,4 +1,6 @@
-"""Shared fixtures: paths, the reference solution taken from source/, and a graded course.
+"""pytest's shared fixtures and hooks; what tests share otherwise is in tests/support/.
+
+The fixtures: the reference solution taken from source/, the notebooks, the data, and a graded course.
 
 The expensive fixture, ``graded_course``, copies the course into a temporary directory,
 runs the real nbgrader apps there (generate_assignment, autograde, generate_feedback)
@@ -8,26 +10,14 @@ import atexit
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import pytest
-from nbgrader.api import Gradebook
 
 from nbtools import notebook_cells
-from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK  # noqa: F401 (for the tests)
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-SOURCE_NB = ROOT / "source" / ASSIGNMENT / NOTEBOOK
-RELEASE_NB = ROOT / "release" / ASSIGNMENT / NOTEBOOK
-SOLUTION_NB = ROOT / "solutions" / ASSIGNMENT / NOTEBOOK
-DATA = ROOT / "source" / ASSIGNMENT / "data_em.npy"
-TRUTH = ROOT / "build" / "truth.npz"
-REPORTS = []  # (title, text) printed at the end of the run: measured figures for the notes
-
+from support import DATA, EM, RELEASE_NB, REPORTS, ROOT, SOURCE_NB, TRUTH, load_solution_namespace, nbgrader, new_course
 
 # Every test, and every nbgrader, Jupyter or kernel process a test starts, runs
 # - with this interpreter's bin/ first on PATH: nbgrader shells out to `alembic` whenever it
@@ -45,56 +35,6 @@ os.environ.update(HOME=str(ISOLATED / "home"), JUPYTER_CONFIG_DIR=str(ISOLATED /
                   IPYTHONDIR=str(ISOLATED / "ipython"), MPLBACKEND="Agg")
 (ISOLATED / "home").mkdir()
 atexit.register(shutil.rmtree, ISOLATED, ignore_errors=True)
-
-
-def nbgrader_env():
-    """The environment for an nbgrader app: the tests' own (above), not inside a grading run."""
-    env = dict(os.environ)
-    env.pop("NBGRADER_EXECUTION", None)
-    return env
-
-
-def nbgrader(course, *args, check=True, timeout=900):
-    """Run ``nbgrader ARGS`` in the course directory; return the finished process."""
-    cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=course, env=nbgrader_env(), capture_output=True, text=True,
-                          timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def grading_run(course, *args, timeout=1800):
-    """Run the course's grading run, ``python -m grading.run ASSIGNMENT ARGS``, in the
-    course folder; fail with its output unless it succeeds; return the finished process."""
-    proc = subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT, *args], cwd=course,
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
-
-
-def grades(course, student):
-    """grade_id -> (score, max_score) of one student's notebook in the course's gradebook."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
-        return {g.name: (g.score, g.max_score) for g in nb.grades}
-
-
-def new_course(tmp):
-    """A copy of the course (config, grading/, source/ with the data, the answer key) in ``tmp``."""
-    tmp = pathlib.Path(tmp)
-    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
-    shutil.copytree(ROOT / "grading", tmp / "grading", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "source", tmp / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    (tmp / "build").mkdir()
-    shutil.copy(TRUTH, tmp / "build" / "truth.npz")  # the solution notebook reads the answer key
-    return tmp
-
-
-def load_solution_namespace():
-    """Execute the source notebook's imports, test fixtures and solution cells."""
-    return notebook_cells.run_cells(notebook_cells.read(SOURCE_NB), ["imports", "test_fixtures", *FUNCTIONS])
 
 
 @pytest.fixture(scope="session")
@@ -131,10 +71,10 @@ def truth():
 def graded_course(tmp_path_factory):
     """A course directory in which the demo submissions have been autograded with feedback."""
     course = new_course(tmp_path_factory.mktemp("course"))
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    nbgrader(course, "generate_assignment", EM.name, "--force")
     shutil.copytree(ROOT / "demo" / "submitted", course / "submitted")
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    nbgrader(course, "autograde", EM.name, "--force")
+    nbgrader(course, "generate_feedback", EM.name, "--force")
     return course
 
 

@@ -31,8 +31,7 @@ import numpy as np
 
 import plain_formulas
 from nbtools import notebook_cells
-from grading.assignment import ASSIGNMENT, FUNCTIONS, NOTEBOOK
-
+from support import ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK
 SOURCE_NB = pathlib.Path(__file__).resolve().parents[1] / "source" / ASSIGNMENT / NOTEBOOK
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKER = re.compile(r"^\s*# generated from the plain formulas: (?P<expr>.+?)\s*$")
@@ -186,7 +185,7 @@ def regenerate(source, namespace):
 
 def notebook_namespace(nb):
     """The notebook's imports and visible test inputs, with the plain formulas as its functions."""
-    namespace = notebook_cells.run_cells(nb, ["imports", "test_fixtures"])
+    namespace = notebook_cells.run_cells(nb, ["imports", "test_fixtures"], folder=EM.folder)
     namespace.update(plain_formulas.NOTEBOOK_FUNCTIONS)
     return namespace
 

@@ -51,8 +51,7 @@ import numpy as np
 
 from demo import make_submissions
 from nbtools import notebook_cells
-from grading.assignment import FUNCTIONS, NOTEBOOK
-
+from support import FUNCTIONS, NOTEBOOK
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 REAL_GRADING = ROOT / "source" / "em_prankster" / "em_grading.py"
 DATA_SHAPE = (100, 200, 1000)  # data_em.npy: uint8 photos, H x W x K

@@ -50,7 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from nbtools import notebook_cells  # noqa: E402
-from grading.assignment import ANSWERS, ASSIGNMENT, FUNCTIONS, NOTEBOOK, section_of  # noqa: E402
+from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK
 from grading.verdicts import Verdict, handin, inprocess  # noqa: E402
 from grading.verdicts.testcell import is_test_cell  # noqa: E402
 from mutants_explained import CHARGED, EQUIVALENT, SEVERAL  # noqa: E402
@@ -447,7 +447,7 @@ class Grader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                namespace = notebook_cells.run_cells(self.nb, ["imports", "test_fixtures"])
+                namespace = notebook_cells.run_cells(self.nb, ["imports", "test_fixtures"], folder=EM.folder)
                 for gid in FUNCTIONS + ANSWERS:
                     try:
                         exec(compile(code[gid], gid, "exec"), namespace)
@@ -759,7 +759,7 @@ def outcome(mutant, result, test_cells, reached, equivalent=None, charged=None):
                        note=result.get("crash") or result.get("hang"))
     verdicts = result["verdicts"]
     failed = [gid for gid, (passed, _, _) in verdicts.items() if not passed]
-    own = [gid for gid in failed if section_of(gid) in functions]
+    own = [gid for gid in failed if EM.section_of(gid) in functions]
     differs = {gid: d for gid, d in result["differs"].items() if d[1] > SAME}
     if mutant.key in equivalent:
         status = "wrongly listed" if failed else "equivalent"

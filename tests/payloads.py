@@ -33,7 +33,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from browser import CHROMIUM, CHROMIUM_ARGS, LabServer, free_port  # noqa: E402
-from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader_env  # noqa: E402
+from support import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader_env
 
 STUDENT = "mallory"
 # payload -> where it is, in the student's submission (all in one notebook, and two files)

@@ -9,7 +9,7 @@ import csv
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
+from support import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
 from grading.run import parallel
 
 pytestmark = pytest.mark.slow  # a grading run: `make check` leaves it out (pytest.ini)

@@ -25,10 +25,8 @@ import pytest
 
 import corpus
 from browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
-from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
+from support import ANSWERS, ASSIGNMENT, DATA, FUNCTIONS, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
 from nbtools import notebook_cells
-from grading.assignment import ANSWERS, FUNCTIONS
-
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 ARTIFACTS = ROOT / "build" / "browser"

@@ -28,7 +28,7 @@ those photos without her do (``null_margin``).
 import numpy as np
 import pytest
 
-from conftest import REPORTS
+from support import REPORTS
 from prankster import generate_data
 from test_data import run_schedule
 

@@ -18,10 +18,8 @@ from nbgrader.api import Gradebook
 import corpus
 from grading.steps import scan
 from grading.steps.rebuild import RebuildNotebook, grade_id
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, grading_run, nbgrader, new_course
+from support import ASSIGNMENT, EM, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, grading_run, nbgrader, new_course
 from nbtools import notebook_cells
-from grading.assignment import section_of
-
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 PARTS = corpus.FUNCTIONS + corpus.ANSWERS
@@ -47,8 +45,8 @@ def graded_corpus(tmp_path_factory, source_nb):
             lost = {}
             for grade in nb.grades:  # auto_score: the hard-EM bonus is not part of a verdict
                 score = grade.auto_score or 0.0
-                per_part[section_of(grade.name)][0] += score
-                per_part[section_of(grade.name)][1] += grade.max_score
+                per_part[EM.section_of(grade.name)][0] += score
+                per_part[EM.section_of(grade.name)][1] += grade.max_score
                 if score < grade.max_score:
                     lost[grade.name] = score
             results[entry.name] = (entry, per_part, lost)
@@ -97,7 +95,7 @@ def test_every_verdict(graded_corpus):
         for part, (score, top) in per_part.items():
             if part not in may_lose and score < top:
                 problems.append(f"{name}: lost points in {part}, which is right "
-                                f"({sorted(g for g in lost if section_of(g) == part)})")
+                                f"({sorted(g for g in lost if EM.section_of(g) == part)})")
     assert not problems, "\n".join(problems)
 
 

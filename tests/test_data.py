@@ -4,8 +4,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from conftest import DATA
-from grading.assignment import SCHEDULE
+from support import DATA, SCHEDULE
 from prankster import generate_data, secret, suspects
 
 # sha256 of data_em.npy as `make data` writes it. A change of the generator or of

@@ -10,8 +10,8 @@ from nbgrader.validator import Validator
 
 import pytest
 
-from conftest import (ASSIGNMENT, FUNCTIONS, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB,
-                      grades, nbgrader, new_course)
+from support import ASSIGNMENT, FUNCTIONS, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, nbgrader, new_course
+from support.gradebook import grades
 from nbtools import notebook_cells
 from grading.run import parallel
 from prankster import secret

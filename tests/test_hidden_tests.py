@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import plain_formulas as plain
-from conftest import FUNCTIONS, load_solution_namespace
-from grading.assignment import ANSWERS
+from support import ANSWERS, FUNCTIONS, load_solution_namespace
 from nbtools import notebook_cells
 from prankster import secret
 

@@ -40,13 +40,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 import hostile_cases
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
+from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from nbtools import notebook_cells
-from grading.run import parallel, record, summary
+from grading.run import record, summary
 from grading.steps.notebook_record import NotebookRecord
 from grading import sandbox
 from grading.verdicts import testcell
-from grading.assignment import ANSWERS, FUNCTIONS, section_of
 from grading.steps.execute import GuardedExecute
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
@@ -358,7 +357,7 @@ def test_points_are_lost_only_where_the_damage_is(hostile, name):
     base = hostile["scores"][base_of(hostile, name)]
     got = hostile["scores"][name]
     changed = {gid: (got[gid], base[gid]) for gid in base
-               if got[gid] != base[gid] and section_of(gid) not in parts
+               if got[gid] != base[gid] and EM.section_of(gid) not in parts
                and not gid.endswith("_hard")}  # bonus cells call every function
     assert changed == {}, f"{name} lost points outside {parts} (got, base): {changed}"
     line = hostile["lines"][name]

@@ -34,7 +34,7 @@ import nbformat
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, require_browser, time_limit
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
+from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
 from nbtools import notebook_cells
 
 from hostile_cases import insert_after

@@ -14,9 +14,7 @@ from traitlets.config import PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
 import grading
-from conftest import ROOT
-
-
+from support import ROOT
 def dotted_paths(value):
     """Every string in a config value that names something to import (a.b.C)."""
     if isinstance(value, str):
@@ -74,4 +72,4 @@ def test_each_package_says_what_it_holds(package):
 
 def test_no_module_sits_loose_in_grading_but_the_few_that_serve_all():
     loose = sorted(name for _, name, is_package in pkgutil.iter_modules(grading.__path__) if not is_package)
-    assert loose == ["assignment", "pipeline"], loose
+    assert loose == ["assignments", "pipeline"], loose

@@ -14,11 +14,8 @@ import pytest
 
 import corpus
 import mutants
-from conftest import SOURCE_NB
+from support import FUNCTIONS, SOURCE_NB
 from nbtools import notebook_cells
-from grading.assignment import FUNCTIONS
-
-
 @pytest.fixture(scope="module")
 def all_mutants():
     return mutants.all_mutants()

@@ -32,8 +32,7 @@ import pytest
 
 import payloads
 from browser import LabServer, require_browser, time_limit
-from conftest import ASSIGNMENT, REPORTS, ROOT
-
+from support import ASSIGNMENT, REPORTS, ROOT
 pytestmark = pytest.mark.slow
 OVERALL_TIMEOUT = 600  # seconds; it takes about two minutes
 # The five notebook forms: the raw rendering must report them, or the check is vacuous.

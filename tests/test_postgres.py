@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, new_course
+from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, new_course
 from bench.pgserver import HUB_PYTHON, PostgresServer
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import SOLUTION_NB
+from support import SOLUTION_NB
 from grading.render import reader_html
 
 PAGE = SOLUTION_NB.with_suffix(".html")

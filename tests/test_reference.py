@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import plain_formulas as plain
-from conftest import FUNCTIONS, load_solution_namespace
+from support import FUNCTIONS, load_solution_namespace
 from nbtools import notebook_cells
 
 

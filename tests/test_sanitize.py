@@ -23,11 +23,11 @@ import nbformat
 import nbgrader
 import pytest
 from bs4 import BeautifulSoup
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+from nbformat.v4 import new_code_cell, new_notebook, new_output, new_raw_cell
 from traitlets.config import Config
 
 import payloads
-from conftest import ROOT
+from support import ROOT
 from grading.render import formgrader_guard as guard
 from grading.run import intake
 from grading.steps.feedback import FeedbackExporter, ScoreIndex

@@ -8,14 +8,13 @@ import subprocess
 
 import pytest
 
-import em_grading
-from conftest import ROOT, SOURCE_NB
+from support import ANSWERS, EM, FUNCTIONS, ROOT, SOURCE_NB
 from nbtools import notebook_cells
-from grading.assignment import ANSWERS, FUNCTIONS
 from grading.verdicts import inprocess
 from prankster import answers, secret, suspects
 
-CHECKS = inprocess.checks_for(ROOT / "source" / "em_prankster" / "em_grading.py", FUNCTIONS + ANSWERS)
+em_grading = EM.checks()
+CHECKS = inprocess.checks_for(EM.checks_path, FUNCTIONS + ANSWERS)
 
 
 def run(source, **variables):

@@ -1,9 +1,7 @@
 """The set-up files agree with each other and with the README."""
 import re
 
-from conftest import ROOT
-
-
+from support import ROOT
 def pins(text, pattern):
     return dict(re.findall(pattern, text, flags=re.M))
 

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import SOLUTION_NB
+from support import SOLUTION_NB
 from nbtools import notebook_cells
 
 

@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-from conftest import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env,
-                      new_course)
+from support import ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env, new_course
 from demo import make_submissions
 from nbtools import notebook_cells
 
@@ -83,7 +82,7 @@ def test_solution_html_is_made_from_the_solution_notebook(tmp_path):
 
 
 def test_demo_submissions_are_in_sync(tmp_path):
-    make_submissions.main(out=tmp_path)
+    make_submissions.main([], out=tmp_path)
     for student in make_submissions.submissions():
         path = ROOT / "demo" / "submitted" / student / ASSIGNMENT / NOTEBOOK
         assert_same_bytes(tmp_path / student / ASSIGNMENT / NOTEBOOK, path,

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import corpus
-from conftest import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, ROOT, nbgrader, nbgrader_env
+from support import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, ROOT, nbgrader, nbgrader_env
 from nbtools import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)

@@ -15,8 +15,7 @@ import pickle
 import numpy as np
 import pytest
 
-from conftest import ROOT, SOURCE_NB
-from grading.assignment import ANSWERS, FUNCTIONS
+from support import ANSWERS, EM, FUNCTIONS, ROOT, SOURCE_NB
 from nbtools import notebook_cells
 from grading.verdicts import (AuthoringError, BadHandIn, Limits, Unsupported, decode,
                               functions_in, handout, inprocess, split)
@@ -68,7 +67,7 @@ def test_the_answer_tests_words_stay_with_the_grader(source_nb, checks):
 def reference_verdicts(nb, checks, answers=None):
     code = notebook_cells.reference_code(notebook_cells.read(SOURCE_NB))
     code.update(answers or {})
-    namespace = notebook_cells.run_cells(nb, ["imports", "test_fixtures"])
+    namespace = notebook_cells.run_cells(nb, ["imports", "test_fixtures"], folder=EM.folder)
     for gid in FUNCTIONS + ANSWERS:
         try:
             exec(compile(code[gid], gid, "exec"), namespace)

@@ -29,7 +29,6 @@ from traitlets import default
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
-ASSIGNMENT = "em_prankster"
 # An <img> whose source is not embedded data: the page would need a file or the network.
 NOT_EMBEDDED = re.compile(r"<img\b[^>]*\bsrc=[\"'](?!data:)([^\"']*)", re.I)
 
@@ -140,17 +139,18 @@ def reader_html(notebook, images):
 def main(argv=None):
     """Write the readers' HTML of a notebook (``python -m grading.render.reader_html --help``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebook", nargs="?", type=pathlib.Path,
-                        default=ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-                        help="the executed notebook (default: the solution notebook)")
-    parser.add_argument("--images", type=pathlib.Path, default=ROOT / "source" / ASSIGNMENT,
-                        help="the folder of the markdown's images (default: %(default)s)")
+    parser.add_argument("notebook", type=pathlib.Path,
+                        help="the executed notebook (solutions/<assignment>/<assignment>.ipynb)")
+    parser.add_argument("--images", type=pathlib.Path,
+                        help="the folder of the markdown's images (default: the assignment's "
+                        "folder in source/, named as the notebook's)")
     parser.add_argument("--output", type=pathlib.Path,
                         help="where to write the page (default: the notebook's path, with .html)")
     args = parser.parse_args(argv)
     output = args.output or args.notebook.with_suffix(".html")
+    images = args.images or ROOT / "source" / args.notebook.stem
     try:
-        html = reader_html(args.notebook, args.images)
+        html = reader_html(args.notebook, images)
     except FileNotFoundError as error:
         sys.exit(f"grading.render.reader_html: {error}")
     output.write_text(html, encoding="utf-8")

@@ -51,7 +51,7 @@ from traitlets import Bool, Integer, Unicode, default
 
 from nbgrader.coursedir import CourseDirectory
 
-from grading import sandbox as sandboxing
+from grading import assignments, sandbox as sandboxing
 from grading.sandbox.provisioner import SandboxedKernelSpecs
 from grading.steps.notebook_record import NotebookRecord
 from grading.verdicts import handout
@@ -201,8 +201,9 @@ class GuardedExecute(Execute):
         "process's pid: an id no account has, different for every concurrent grading process."
     ).tag(config=True)
     checks_module = Unicode(
-        "em_grading", help="The assignment's checks module: <source>/<assignment>/<name>.py in "
-        "the instructor's course, which the grader imports to run the test cells' checks."
+        "", help="The assignment's checks module: <source>/<assignment>/<name>.py in the "
+        "instructor's course, which the grader imports to run the test cells' checks (default: "
+        "the one the assignment's assignment.toml names, grading/assignments.py)."
     ).tag(config=True)
     max_hand_in_mib = Integer(
         64, help="What one test cell's kernel code may hand out to the grader, in MiB of JSON."
@@ -284,13 +285,13 @@ class GuardedExecute(Execute):
         if self._checks is None:
             info = (self.resources or {}).get("nbgrader", {})
             coursedir = CourseDirectory(parent=self)
-            path = module_path(coursedir.root, coursedir.source_directory,
-                               info.get("assignment", ""), self.checks_module)
-            module = load_module(path, f"_grader_checks.{info.get('assignment', 'assignment')}."
-                                       f"{self.checks_module}")
+            assignment = info.get("assignment", "")
+            name = self.checks_module or assignments.load(assignment, coursedir.root).checks_module
+            path = module_path(coursedir.root, coursedir.source_directory, assignment, name)
+            module = load_module(path, f"_grader_checks.{assignment or 'assignment'}.{name}")
             functions = [c.metadata.nbgrader["grade_id"] for c in self.nb.cells
                          if c.metadata.get("nbgrader", {}).get("solution")]
-            self._checks = Checks(module, self.checks_module, functions,
+            self._checks = Checks(module, name, functions,
                                   Limits(max_bytes=self.max_hand_in_mib * 2**20))
         return self._checks
 

@@ -79,7 +79,7 @@ class TestCell:
 def regions(source):
     """(kernel lines, check lines) of a test cell's source; raises AuthoringError on
     unbalanced or misplaced markers."""
-    kernel, checks, inside, hidden = [], [], False, False
+    kernel, checks, inside = [], [], False
     for number, line in enumerate(source.splitlines(), start=1):
         marker = line.strip()
         if marker in (BEGIN_CHECKS, END_CHECKS):
@@ -93,7 +93,6 @@ def regions(source):
         if marker in (BEGIN_HIDDEN, END_HIDDEN):
             if inside:
                 raise AuthoringError(f"line {number}: a CHECKS region may not cross {marker}")
-            hidden = marker == BEGIN_HIDDEN
         (checks if inside else kernel).append(line)
     if inside:
         raise AuthoringError(f"{BEGIN_CHECKS} without {END_CHECKS}")

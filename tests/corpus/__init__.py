@@ -10,7 +10,7 @@ import dataclasses
 import pathlib
 
 from nbtools import notebook_cells
-from grading.assignment import ANSWERS, FUNCTIONS  # noqa: F401 (the corpus's tests use them)
+from support import ANSWERS, FUNCTIONS  # noqa: F401 (the corpus's tests use them)
 from prankster import secret, suspects
 
 HERE = pathlib.Path(__file__).resolve().parent
