@@ -64,7 +64,7 @@ WRONG_TOTAL = 40  # the demo's mistakes student: its three mistakes, and run_EM,
 
 # case -> (parts that may lose points, what the summary must say about them)
 DAMAGE = {
-    "time_loop_forever": (["run_e_step"], "timeout"),
+    "time_loop_forever": (["run_e_step", "run_EM"], "timeout"),  # run_EM's early stop calls run_e_step
     "time_loop_top_level": ([], None),
     "time_ignores_interrupt": (AFTER["run_EM"], "timeout"),
     "time_slow_everywhere": (SECTIONS, "timeout"),
