@@ -170,7 +170,7 @@ HUB_STATE ?= /srv/em-prankster-hub
 PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
 $(HUB_PREFIX)/.installed: hub/requirements.txt hub/constraints.txt hub/package.json hub/package-lock.json requirements.txt $(GUARD_CONFIG) \
-    pyproject.toml setup.cfg $(shell find grading prankster bench hub demo nbtools -name '*.py' -o -name '*.js')
+    pyproject.toml setup.cfg $(shell find grading prankster bench hub demo coursetools -name '*.py' -o -name '*.js')
 	$(HUB_SYSTEM_PYTHON) -c "import ensurepip" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
 	test -x $(HUB_PREFIX)/bin/python || $(HUB_SYSTEM_PYTHON) -m venv $(HUB_PREFIX)
 	$(HUB_PREFIX)/bin/python -m pip install --quiet --upgrade pip

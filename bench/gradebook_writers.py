@@ -2,7 +2,7 @@
 
     /opt/em-prankster-hub/bin/python -m bench.gradebook_writers [--writers 1 2 4 8 16 32 64]
 
-(as root: it starts a PostgreSQL server of its own, bench/pgserver.py, and stops it.) For
+(as root: it starts a PostgreSQL server of its own, coursetools/servers.py, and stops it.) For
 each number of writers N, N processes start at the same instant and each writes what
 ``nbgrader autograde`` writes for its students (the student, the submission with a grade and
 a comment row for every cell, then every cell's score, one commit per student), through
@@ -101,7 +101,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32, 64])
     args = parser.parse_args(argv)
-    from bench.pgserver import PostgresServer
+    from coursetools.servers import PostgresServer
     print(f"{STUDENTS_PER_WRITER} students per writer, {GRADE_CELLS} graded cells each; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'backend':<11} {'writers':>7} {'written':>8} {'failed':>7} {'stored':>7} {'seconds':>8}  first error")

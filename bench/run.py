@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from bench import baselines
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from grading.run import parallel
 from grading import assignments
 

@@ -12,7 +12,7 @@ import argparse
 import pathlib
 
 from grading import assignments
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from prankster import secret, suspects
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

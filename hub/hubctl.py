@@ -14,27 +14,24 @@ disabled for students. Homes are private (0700). The hub runs from the environme
 ``/opt/em-prankster-hub`` (``make hub-env``: Debian's Python 3.11, readable by every user,
 ``hub/requirements.txt`` and ``hub/constraints.txt``; configurable-http-proxy from npm,
 ``hub/package-lock.json``) with ``hub/jupyterhub_config.py``, on 127.0.0.1 only.
-tests/test_hub.py uses the same functions with users of its own, removed after the test.
+tests/test_hub.py sets up with the same functions, users of its own, removed after the test;
+watching the running hub and logging in through its page are the test's (tests/support/hub.py).
 """
 import argparse
-import http.cookiejar
 import json
 import os
 import pathlib
 import pwd
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import psutil
+
+from coursetools.servers import free_port
 
 HUB = pathlib.Path(__file__).resolve().parent
 COURSE = HUB.parent
@@ -64,12 +61,6 @@ def require_environment(prefix=PREFIX):
                        "run `make hub-env` (as root)")
     if os.geteuid() != 0:
         raise HubError("the hub's set-up creates Unix users and runs servers as them: run it as root")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def user_env(name, prefix=PREFIX):
@@ -207,64 +198,6 @@ def passwords(state):
     return json.loads((pathlib.Path(state["dir"]) / "passwords.json").read_text())
 
 
-class Hub:
-    """The running JupyterHub (its own process group); stop() ends it and the users' servers."""
-
-    def __init__(self, state, startup_timeout=120):
-        self.state = state
-        self.url = f"http://127.0.0.1:{state['port']}"
-        self.log_path = pathlib.Path(state["dir"]) / "jupyterhub.log"
-        env = {"PATH": f"{state['prefix']}/bin:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-               "HOME": "/root", "EM_PRANKSTER_HUB_STATE": str(pathlib.Path(state["dir"]) / "hub.json")}
-        self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            [f"{state['prefix']}/bin/jupyterhub", "-f", str(HUB / "jupyterhub_config.py")],
-            cwd=state["dir"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        try:
-            self._wait(startup_timeout)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise HubError(f"jupyterhub exited with {self.process.returncode}:\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.3)
-        raise HubError(f"jupyterhub did not answer on {self.url} within {timeout} s:\n{self.log_text()}")
-
-    def log_text(self, tail=6000):
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")[-tail:]
-
-    def stop(self, timeout=30):
-        """SIGTERM to the hub's process group (the hub stops the users' servers), then SIGKILL
-        to whatever is left of it and of the course users' processes."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait(timeout=10)
-        kill_user_processes([self.state["instructor"], *self.state["students"]])
-        self.log.close()
-
-
 def user_pids(names):
     uids = set()
     for name in names:
@@ -311,33 +244,16 @@ def down(state):
     shutil.rmtree(state["dir"], ignore_errors=True)
 
 
-def login(url, name, password, timeout=120):
-    """Log in through the hub's login form and wait until the user's JupyterLab answers;
-    returns its URL."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{url}/hub/login", timeout=timeout).read().decode()
-    xsrf = re.search(r'name="_xsrf"[^>]*value="([^"]+)"', page)
-    data = {"username": name, "password": password, **({"_xsrf": xsrf.group(1)} if xsrf else {})}
-    with opener.open(f"{url}/hub/login", urllib.parse.urlencode(data).encode(), timeout=timeout) as r:
-        where = r.geturl()
-    if "/hub/login" in where:
-        raise HubError(f"the hub did not accept {name}'s password")
-    # the hub starts the user's server (spawn-pending), then sends them to it
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with opener.open(f"{url}/user/{name}/lab", timeout=timeout) as r:
-                if f"/user/{name}/lab" in r.geturl() and r.status == 200:
-                    return r.geturl()
-        except urllib.error.HTTPError as error:
-            if error.code not in (424, 502, 503):
-                raise
-        time.sleep(0.5)
-    raise HubError(f"{name}'s server did not answer within {timeout} s")
+def hub_command(state):
+    """(command, environment) that runs the hub of ``state`` in the foreground."""
+    env = {"PATH": f"{state['prefix']}/bin:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "HOME": "/root", "EM_PRANKSTER_HUB_STATE": str(pathlib.Path(state["dir"]) / "hub.json")}
+    return [f"{state['prefix']}/bin/jupyterhub", "-f", str(HUB / "jupyterhub_config.py")], env
 
 
 def serve(args):
+    """Set up if need be, then run the hub in the foreground until Ctrl-C or SIGTERM, which
+    stop it and the users' servers (JupyterHub's own clean-up)."""
     start = time.perf_counter()
     state_dir = pathlib.Path(args.state)
     if (state_dir / "hub.json").exists() and not args.fresh:
@@ -346,27 +262,19 @@ def serve(args):
         (state_dir / "hub.json").write_text(json.dumps(state, indent=2))
     else:
         state = up(state_dir, args.port)
-    hub = Hub(state)
-    try:
-        login(hub.url, state["instructor"], passwords(state)[state["instructor"]])
-    except BaseException:
-        hub.stop()
-        raise
-    print(f"JupyterHub on {hub.url}: set up, started and logged in as {state['instructor']} "
-          f"in {time.perf_counter() - start:.1f} s.\n"
+    command, env = hub_command(state)
+    print(f"set up in {time.perf_counter() - start:.1f} s; JupyterHub on http://127.0.0.1:{state['port']}\n"
           f"  instructor: {state['instructor']} (course in {state['course']}, formgrader in the Nbgrader menu)\n"
           f"  students:   {', '.join(state['students'])}\n"
           f"  passwords:  {state_dir / 'passwords.json'} (root only)\n"
-          f"  log:        {hub.log_path}\n"
           "Ctrl-C (or SIGTERM) stops the hub and the users' servers; "
           "`python hub/hubctl.py down` also removes the users.", flush=True)
-    stopping = []
+    hub = subprocess.Popen(command, cwd=state["dir"], env=env)
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *a: stopping.append(1))
-    while not stopping and hub.process.poll() is None:
-        time.sleep(0.5)
-    hub.stop()
-    return 0
+        signal.signal(sig, lambda number, frame: hub.send_signal(signal.SIGTERM))
+    returned = hub.wait()
+    kill_user_processes([state["instructor"], *state["students"]])
+    return 0 if returned in (0, -signal.SIGTERM) else returned
 
 
 def main(argv=None):

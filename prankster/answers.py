@@ -23,7 +23,7 @@ import pathlib
 import re
 import sys
 
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from . import secret, suspects
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

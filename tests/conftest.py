@@ -16,7 +16,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from support import DATA, EM, RELEASE_NB, REPORTS, ROOT, SOURCE_NB, TRUTH, load_solution_namespace, nbgrader, new_course
 
 # Every test, and every nbgrader, Jupyter or kernel process a test starts, runs

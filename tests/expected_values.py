@@ -30,7 +30,7 @@ import pathlib
 import numpy as np
 
 import plain_formulas
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from support import ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK
 SOURCE_NB = pathlib.Path(__file__).resolve().parents[1] / "source" / ASSIGNMENT / NOTEBOOK
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"

@@ -50,7 +50,7 @@ import nbformat
 import numpy as np
 
 from demo import make_submissions
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from support import FUNCTIONS, NOTEBOOK
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 REAL_GRADING = ROOT / "source" / "em_prankster" / "em_grading.py"

@@ -49,7 +49,8 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from nbtools import notebook_cells  # noqa: E402
+from grading.run import gradebook as gradebooks
+from coursetools import notebook_cells  # noqa: E402
 from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK
 from grading.verdicts import Verdict, handin, inprocess  # noqa: E402
 from grading.verdicts.testcell import is_test_cell  # noqa: E402
@@ -675,7 +676,7 @@ def grading_run(mutants, workers=2, keep=None):
             notebook_cells.write(notebook_cells.make_submission(release, cells), path)
         run("grading.run.parallel", ASSIGNMENT, "--workers", str(workers))
         out = {}
-        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        with Gradebook(gradebooks.url(course)) as gb:
             for student, mutant_id in students.items():
                 grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades
                 out[mutant_id] = {g.name: ((g.score or 0) >= g.max_score if g.max_score

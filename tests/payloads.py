@@ -32,7 +32,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from browser import CHROMIUM, CHROMIUM_ARGS, LabServer, free_port  # noqa: E402
+from grading.run import gradebook as gradebooks
+from coursetools.servers import free_port  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS, LabServer  # noqa: E402
 from support import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader_env
 
 STUDENT = "mallory"
@@ -452,7 +454,7 @@ def raw_pages(course, listener):
 def grades_of(course):
     """(grade name, auto, manual, extra credit) of every grade in the course's gradebook."""
     from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebooks.url(course)) as gb:
         nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, STUDENT)
         return sorted((g.name, g.auto_score, g.manual_score, g.extra_credit) for g in nb.grades), nb.id
 

@@ -11,7 +11,7 @@ import tomllib
 import pytest
 
 from grading import assignments
-from nbtools.notebook_cells import cells_by_id, read, solution_ids
+from coursetools.notebook_cells import cells_by_id, read, solution_ids
 from support import EM, ROOT, SCHEDULE
 
 

@@ -9,6 +9,7 @@ import csv
 import pytest
 from nbgrader.api import Gradebook
 
+from grading.run import gradebook as gradebooks
 from support import ASSIGNMENT, NOTEBOOK, ROOT, nbgrader, new_course
 from grading.run import parallel
 
@@ -40,7 +41,7 @@ def test_late_and_non_notebook_submissions(tmp_path):
     summary = (course / "grading_summary.txt").read_text()
     line = next(line for line in summary.splitlines() if line.split()[:1] == ["pdf"])
     assert "not graded" in line and "no notebook in the submission (files: em_prankster.pdf" in line, line
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebooks.url(course)) as gb:
         late = gb.find_submission(ASSIGNMENT, "late")
         ontime = gb.find_submission(ASSIGNMENT, "ontime")
         assert late.total_seconds_late == 2.5 * 3600

@@ -24,9 +24,9 @@ import shutil
 import pytest
 
 import corpus
-from browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
+from support.browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
 from support import ANSWERS, ASSIGNMENT, DATA, FUNCTIONS, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 ARTIFACTS = ROOT / "build" / "browser"

@@ -16,10 +16,11 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
+from grading.run import gradebook as gradebooks
 from grading.steps import scan
 from grading.steps.rebuild import RebuildNotebook, grade_id
 from support import ASSIGNMENT, EM, NOTEBOOK, REPORTS, ROOT, SOURCE_NB, grading_run, nbgrader, new_course
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
 PARTS = corpus.FUNCTIONS + corpus.ANSWERS
@@ -38,7 +39,7 @@ def graded_corpus(tmp_path_factory, source_nb):
         notebook_cells.write(corpus.submission(release, entry), path)
     grading_run(course, "--workers", "2")
     results = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebooks.url(course)) as gb:
         for entry in entries:
             nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, entry.name)
             per_part = {p: [0.0, 0.0] for p in PARTS}

@@ -8,7 +8,7 @@ import tokenize
 import pytest
 
 import expected_values
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 
 @pytest.fixture(scope="module")

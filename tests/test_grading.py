@@ -10,9 +10,10 @@ from nbgrader.validator import Validator
 
 import pytest
 
+from grading.run import gradebook as gradebooks
 from support import ASSIGNMENT, FUNCTIONS, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, SOURCE_NB, nbgrader, new_course
 from support.gradebook import grades
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from grading.run import parallel
 from prankster import secret
 
@@ -96,7 +97,7 @@ def test_bonus_cells_give_extra_credit_only(graded_course, source_nb):
     bonus = [gid for gid, points in notebook_cells.grade_cells(source_nb) if gid.endswith("_hard")]
     assert len(bonus) == 4
     assert all(points == 0 for gid, points in notebook_cells.grade_cells(source_nb) if gid in bonus)
-    with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebooks.url(graded_course)) as gb:
         for student, expected in (("reference", 4.0), ("untouched", 0.0)):
             grades = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades
             assert sum(g.extra_credit or 0 for g in grades) == expected, student

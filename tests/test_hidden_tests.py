@@ -10,7 +10,7 @@ import pytest
 
 import plain_formulas as plain
 from support import ANSWERS, FUNCTIONS, load_solution_namespace
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from prankster import secret
 
 

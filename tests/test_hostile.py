@@ -37,11 +37,11 @@ import time
 
 import psutil
 import pytest
-from nbgrader.api import Gradebook
 
 import hostile_cases
+from support import gradebook
 from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from grading.run import record, summary
 from grading.steps.notebook_record import NotebookRecord
 from grading import sandbox
@@ -94,7 +94,7 @@ ISOLATION = ["read_reference_walking_up", "read_reference_via_proc", "read_refer
              "fork_processes", "fork_threads"]
 HONEST = ["base_blank", "base_correct", "base_wrong", "fork_zz_honest", "read_zz_honest",
           "signal_zz_honest", "write_zz_honest"]
-RUN_OUTPUTS = ("autograded", "feedback", ".grading", "gradebook.db", summary.TEXT,
+RUN_OUTPUTS = ("autograded", "feedback", ".grading", "gradebook.db", summary.TEXT, record.RESULTS,
                summary.CSV)  # what a grading run itself writes in the course
 NOT_GRADED = {  # case -> what the summary must give as the reason
     "bad_invalid_json": "is not valid JSON",
@@ -211,20 +211,6 @@ def write_case(course, case):
             (folder / name).write_bytes(data)
 
 
-def grades(course, students):
-    """{student: {grade_id: score + extra credit}} from the course's gradebook."""
-    out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for name in students:
-            try:
-                sub = gb.find_submission(ASSIGNMENT, name)
-            except Exception:
-                continue
-            out[name] = {g.name: (g.score or 0.0) + (g.extra_credit or 0.0)
-                         for nb in sub.notebooks for g in nb.grades}
-    return out
-
-
 def attacks(course, student):
     """What the ATTACK lines of a student's autograded notebook say, in order."""
     path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
@@ -307,23 +293,14 @@ def hostile(tmp_path_factory, source_nb):
         run = grading_run(course, "--workers", str(HOSTILE_WORKERS))
         time.sleep(3)  # what linger_after_kernel left would act by now
     seconds = time.perf_counter() - start
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        scores, totals = {}, {}
-        for name in cases:
-            try:
-                sub = gb.find_submission(ASSIGNMENT, name)
-            except Exception:
-                continue
-            totals[name] = sub.score
-            scores[name] = {g.name: (g.score or 0.0) + (g.extra_credit or 0.0)
-                            for nb in sub.notebooks for g in nb.grades}
+    scores, totals = gradebook.scores(course, cases), gradebook.totals(course, cases)
     lines = {line.split()[0]: line for line in (course / summary.TEXT).read_text().splitlines()}
     return dict(course=course, cases=cases, before=before, seconds=seconds, memory=memory.peak,
                 scores=scores, totals=totals, lines=lines, log=run.stderr,
                 course_before=course_before, course_after=digest(course, RUN_OUTPUTS),
                 markers=[str(p) for p in HOST_MARKERS if p.exists()],
                 connections=listener.connections, left_running=sandbox_processes(memory.uids),
-                alone=grades(alone, HONEST))
+                alone=gradebook.scores(alone, HONEST))
 
 
 def base_of(hostile, name):
@@ -448,8 +425,7 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
     assert graded == ["base_wrong"], run.stderr[-3000:]
     lines = (course / summary.TEXT).read_text().splitlines()
     assert {line.split()[0] for line in lines} == set(hostile["cases"]) - set(BAD_HAND_INS)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        assert gb.find_submission(ASSIGNMENT, "base_wrong").score == WRONG_TOTAL
+    assert gradebook.totals(course, ["base_wrong"]) == {"base_wrong": WRONG_TOTAL}
 
 
 # ---------------------------------------------------------------------------------------
@@ -489,7 +465,7 @@ def scan_off(tmp_path_factory, source_nb, hostile):
     start = time.perf_counter()
     grading_run(course, "--workers", str(HOSTILE_WORKERS))
     lines = {line.split()[0]: line for line in (course / summary.TEXT).read_text().splitlines()}
-    return dict(course=course, scores=grades(course, names), lines=lines,
+    return dict(course=course, scores=gradebook.scores(course, names), lines=lines,
                 seconds=time.perf_counter() - start)
 
 
@@ -650,7 +626,7 @@ def unsandboxed(tmp_path_factory, source_nb):
     config_before = (course / "nbgrader_config.py").read_text()
     run = grading_run(course, "--no-sandbox")
     return dict(course=course, run=run, config_before=config_before,
-                scores=grades(course, ["read_reference_walking_up", "write_course_files", "read_own_notebook"]))
+                scores=gradebook.scores(course, ["read_reference_walking_up", "write_course_files", "read_own_notebook"]))
 
 
 def test_without_the_sandbox_the_attacks_succeed(unsandboxed):

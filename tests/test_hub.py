@@ -33,12 +33,14 @@ import time
 import nbformat
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, require_browser, time_limit
+from support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser, time_limit
 from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 from hostile_cases import insert_after
+from coursetools.servers import free_port
 from hub import hubctl
+from support.hub import HubServer
 
 pytestmark = pytest.mark.slow
 SHOTS = ROOT / "build" / "hub"
@@ -67,11 +69,11 @@ def hub():
                         f"remove it with `userdel --remove {name}`")
         except KeyError:
             pass
-    state = hubctl.up(state_dir, hubctl.free_port(), INSTRUCTOR, list(PLAN))
+    state = hubctl.up(state_dir, free_port(), INSTRUCTOR, list(PLAN))
     server = None
     try:
         start = time.perf_counter()
-        server = hubctl.Hub(state)
+        server = HubServer(state)
         REPORTS.append(("hub", f"JupyterHub started in {time.perf_counter() - start:.1f} s"))
         yield server
     finally:

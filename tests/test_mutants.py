@@ -15,7 +15,7 @@ import pytest
 import corpus
 import mutants
 from support import FUNCTIONS, SOURCE_NB
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 @pytest.fixture(scope="module")
 def all_mutants():
     return mutants.all_mutants()

@@ -17,7 +17,7 @@ import pathlib
 import nbformat
 import pytest
 
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from support import grading_run, nbgrader, new_course
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)

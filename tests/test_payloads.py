@@ -31,7 +31,7 @@ import time
 import pytest
 
 import payloads
-from browser import LabServer, require_browser, time_limit
+from support.browser import LabServer, require_browser, time_limit
 from support import ASSIGNMENT, REPORTS, ROOT
 pytestmark = pytest.mark.slow
 OVERALL_TIMEOUT = 600  # seconds; it takes about two minutes

@@ -1,6 +1,6 @@
 """The gradebook on PostgreSQL: several grading processes writing at once, for real.
 
-A PostgreSQL server of the test's own (bench/pgserver.py: Debian's PostgreSQL, run as the
+A PostgreSQL server of the test's own (coursetools/servers.py: Debian's PostgreSQL, run as the
 ``postgres`` user in a folder under /var/tmp, on a free localhost port). The grading runs
 use the hub's environment (/opt/em-prankster-hub, which has psycopg) with
 EM_PRANKSTER_DB_URL set, which nbgrader_config.py turns into ``c.CourseDirectory.db_url``.
@@ -21,7 +21,10 @@ import time
 import pytest
 
 from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, new_course
-from bench.pgserver import HUB_PYTHON, PostgresServer
+from coursetools.servers import PostgresServer
+from hub import hubctl
+
+HUB_PYTHON = str(hubctl.PREFIX / "bin" / "python")  # the hub's environment has psycopg
 
 pytestmark = pytest.mark.slow
 KINDS = ("reference", "mistakes", "untouched")
@@ -41,6 +44,8 @@ with Gradebook(sys.argv[1]) as gb:
 
 @pytest.fixture(scope="module")
 def pg():
+    if not os.access(HUB_PYTHON, os.X_OK):
+        pytest.fail(f"{HUB_PYTHON} not found (it has psycopg): run `make hub-env`")
     server = PostgresServer()
     try:
         yield server
@@ -93,7 +98,7 @@ def test_two_copies_grade_one_class_on_one_server_at_once(pg, tmp_path):
     halves = [dict(list(class_.items())[:4]), dict(list(class_.items())[4:])]
     courses = [course_with(tmp_path / f"copy{i}", db_url, half) for i, half in enumerate(halves)]
     start = time.perf_counter()
-    procs = [subprocess.Popen([HUB_PYTHON, "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "2"],
+    procs = [subprocess.Popen([HUB_PYTHON, "-m", "grading.run", ASSIGNMENT, "--workers", "2"],
                               cwd=course, env=env_for(db_url, course), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True) for course in courses]
     outputs = [proc.communicate(timeout=900)[0] for proc in procs]
@@ -124,7 +129,7 @@ def test_an_interrupted_run_resumes_without_grading_anyone_twice(pg, tmp_path):
     class_ = {f"r{i:02d}": KINDS[i % 3] for i in range(6)}
     course = course_with(tmp_path / "course", db_url, class_)
     # one worker, shards of 3: kill the run when the first shard is merged, the second in flight
-    proc = subprocess.Popen([HUB_PYTHON, "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "1"],
+    proc = subprocess.Popen([HUB_PYTHON, "-m", "grading.run", ASSIGNMENT, "--workers", "1"],
                             cwd=course, env=env_for(db_url, course), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen = []
@@ -142,7 +147,7 @@ def test_an_interrupted_run_resumes_without_grading_anyone_twice(pg, tmp_path):
     assert len(first) == 3, (statuses(course), "".join(seen))
     graded_files = {name: (course / "autograded" / name / ASSIGNMENT / NOTEBOOK).stat().st_mtime_ns
                     for name in first}
-    resumed = run(course, db_url, "-m", "grading.run.parallel", ASSIGNMENT, "--workers", "1", "--resume")
+    resumed = run(course, db_url, "-m", "grading.run", ASSIGNMENT, "--workers", "1", "--resume")
     progress = [line for line in resumed.stderr.splitlines() if line.startswith("[")]
     assert len(progress) == 3 and progress[-1].startswith("[3/3]"), resumed.stderr
     assert not any(name in line for line in progress for name in first), progress

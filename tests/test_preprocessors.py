@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, SaveCells
 from traitlets.config import Config
 
+from grading.run import gradebook as gradebooks
 from grading.steps.bonus import AwardBonus
 from grading.steps.feedback import ClearHiddenTestRegions, ScoreIndex, ShortTracebacks, describe
 from grading.steps.rebuild import RebuildNotebook
@@ -72,7 +73,7 @@ def course_template(tmp_path_factory):
 
 
 def gradebook_url(root):
-    return f"sqlite:///{root / 'gradebook.db'}"
+    return gradebooks.url(root)
 
 
 def resources_for(root):

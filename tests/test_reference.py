@@ -8,7 +8,7 @@ import pytest
 
 import plain_formulas as plain
 from support import FUNCTIONS, load_solution_namespace
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 
 def test_seed_expected_values(reference):

@@ -4,7 +4,7 @@ import pytest
 import corpus
 from grading.steps import scan
 from grading.steps.rebuild import RebuildNotebook, grade_id
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from support import ANSWERS, EM, FUNCTIONS, ROOT, SOURCE_NB
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from grading.verdicts import inprocess
 from prankster import answers, secret, suspects
 

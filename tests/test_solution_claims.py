@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from support import SOLUTION_NB
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 
 def printed(start):

@@ -13,7 +13,7 @@ import pytest
 
 from support import ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT, SOLUTION_NB, nbgrader, nbgrader_env, new_course
 from demo import make_submissions
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 

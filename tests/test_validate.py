@@ -17,7 +17,7 @@ import pytest
 
 import corpus
 from support import ASSIGNMENT, DATA, NOTEBOOK, RELEASE_NB, ROOT, nbgrader, nbgrader_env
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from support import ANSWERS, EM, FUNCTIONS, ROOT, SOURCE_NB
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from grading.verdicts import (AuthoringError, BadHandIn, Limits, Unsupported, decode,
                               functions_in, handout, inprocess, split)
 from grading.verdicts.testcell import BEGIN_CHECKS, BEGIN_HIDDEN, END_CHECKS, END_HIDDEN, regions

@@ -9,9 +9,13 @@ from pathlib import Path
 
 
 def url(course):
-    """The gradebook's SQLAlchemy URL for the course folder ``course``."""
+    """The gradebook's SQLAlchemy URL for the course folder ``course`` (a folder without
+    ``nbgrader_config.py`` has nbgrader's default)."""
     from traitlets.config import PyFileConfigLoader
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+    config = {}
+    if (Path(course) / "nbgrader_config.py").exists():
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     return config.get("CourseDirectory", {}).get("db_url") or f"sqlite:///{Path(course) / 'gradebook.db'}"
 
 

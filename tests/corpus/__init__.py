@@ -9,7 +9,7 @@ import ast
 import dataclasses
 import pathlib
 
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 from support import ANSWERS, FUNCTIONS  # noqa: F401 (the corpus's tests use them)
 from prankster import secret, suspects
 

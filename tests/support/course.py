@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from grading import assignments
-from nbtools import notebook_cells
+from coursetools import notebook_cells
 
 ROOT = assignments.ROOT
 EM = assignments.load("em_prankster")

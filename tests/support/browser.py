@@ -1,4 +1,5 @@
-"""A JupyterLab server and a headless Chromium for the browser test (tests/test_browser.py).
+"""A JupyterLab server and a headless Chromium for the browser tests (tests/test_browser.py,
+tests/test_payloads.py, tests/test_hub.py).
 
 The server runs this interpreter's JupyterLab with nbgrader's extensions on a free localhost
 port, with its own Jupyter config, runtime and settings folders in a temporary directory, so
@@ -12,14 +13,10 @@ import pathlib
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
-from support import nbgrader_env
+from coursetools.servers import Server, answers_http, free_port
+from support.course import nbgrader_env
 CHROMIUM = os.environ.get("EM_PRANKSTER_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused by the
 # closed network and it stalls; a fresh profile per run keeps the runs independent.
@@ -71,14 +68,9 @@ def launch_chromium(playwright, profile_dir, width=1400, height=1000):
         viewport={"width": width, "height": height})
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LabServer:
-    """``jupyter lab`` serving ``root`` on 127.0.0.1; use as a context manager or call stop().
+class LabServer(Server):
+    """``jupyter lab`` serving ``root`` on 127.0.0.1 (coursetools/servers.py's harness); use as a
+    context manager or call stop().
 
     ``python`` is the interpreter whose JupyterLab runs (default: this one, with its
     environment's extensions); ``tests/payloads.py`` runs another checkout's for comparison."""
@@ -89,7 +81,6 @@ class LabServer:
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.state / "jupyter-lab.log"
         env = nbgrader_env()
         for name, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
                           ("IPYTHONDIR", "ipython"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
@@ -105,55 +96,15 @@ class LabServer:
                f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        self.log = open(self.log_path, "w")
         # The server's working directory is where nbgrader's Validate handler looks for
         # nbgrader_config.py: the student's folder has none, as on a student's machine.
-        self.process = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            self._wait_until_ready(startup_timeout)
-        except BaseException:
-            self.stop()
-            raise
+        super().__init__("jupyter lab", cmd, answers_http(f"{self.url}/api/status?token={self.token}"),
+                         self.state / "jupyter-lab.log", cwd=self.root, env=env,
+                         startup_timeout=startup_timeout)
 
-    def _wait_until_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"jupyter lab exited with {self.process.returncode}:\n"
-                                     f"{self.log_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=5):
-                    return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
-        raise AssertionError(f"jupyter lab did not answer on {self.url} within {timeout} s:\n"
-                             f"{self.log_text()}")
-
-    def log_text(self):
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")[-5000:]
-
-    def stop(self):
+    def stop(self, timeout=20, signal_first=signal.SIGTERM):
         """Stop the server and its kernels (its own process group), waiting for them to end."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=20)
-        try:  # a kernel the server left behind: it is in the server's process group
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        super().stop(timeout, signal_first)
 
 
 # What the page shows of each cell: its prompt ("[3]:", "[*]:", "[ ]:"), each output's MIME
