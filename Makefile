@@ -70,14 +70,17 @@ secret: $(VENV)/.installed
 	$(MAKE) solutions submissions
 	$(BIN)/python -m prankster.answers --pin tests/test_data.py
 
-# nbgrader copies data_em.npy and lineup.png from source/ along with the notebook.
+# nbgrader copies data_em.npy and lineup.png from source/ along with the notebook. Each generated
+# folder is removed first: nbgrader's --force would do it too, with a warning on every run.
 release: data
+	rm -rf release/$(ASSIGNMENT)
 	nbgrader generate_assignment $(ASSIGNMENT) --force --log-level=WARN
 
 # The executed solution notebook, and its HTML for reading without Jupyter or a network:
 # formulas as MathML, images embedded, test cells folded (grading/reader_html.py). Both are
 # the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
+	rm -rf solutions/$(ASSIGNMENT)
 	nbgrader generate_solution $(ASSIGNMENT) --force --log-level=WARN
 	$(BIN)/python -m grading.reader_html solutions/$(ASSIGNMENT)/$(ASSIGNMENT).ipynb
 
@@ -91,6 +94,7 @@ autograde: release $(BWRAP)
 	$(BIN)/python -m grading.parallel $(ASSIGNMENT)
 
 feedback: autograde
+	rm -rf feedback
 	nbgrader generate_feedback $(ASSIGNMENT) --force --log-level=WARN
 	nbgrader export --to grades.csv --log-level=WARN
 
