@@ -73,15 +73,17 @@ secret: $(VENV)/.installed
 	$(MAKE) solutions submissions
 	$(BIN)/python -m prankster.answers --pin tests/test_data.py
 
-# nbgrader copies data_em.npy and lineup.png from source/ along with the notebook.
+# nbgrader copies data_em.npy and lineup.png from source/ along with the notebook. Each generated
+# folder is removed first: nbgrader's --force would do it too, with a warning on every run.
 release: data
-	for a in $(ASSIGNMENTS); do nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
+	for a in $(ASSIGNMENTS); do rm -rf release/$$a && nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; done
 
 # The executed solution notebook, and its HTML for reading without Jupyter or a network:
 # formulas as MathML, images embedded, test cells folded (grading/render/reader_html.py). Both are
 # the same byte for byte from run to run (tests/test_sync.py regenerates and compares them).
 solutions: release
 	for a in $(ASSIGNMENTS); do \
+	    rm -rf solutions/$$a && \
 	    nbgrader generate_solution $$a --force --log-level=WARN && \
 	    $(BIN)/python -m grading.render.reader_html solutions/$$a/$$a.ipynb || exit 1; done
 
@@ -95,6 +97,7 @@ autograde: release $(BWRAP)
 	$(BIN)/python -m grading.run $(ASSIGNMENT)
 
 feedback: autograde
+	rm -rf feedback
 	nbgrader generate_feedback $(ASSIGNMENT) --force --log-level=WARN
 	nbgrader export --to grades.csv --log-level=WARN
 

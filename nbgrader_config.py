@@ -7,7 +7,9 @@ in a temporary directory (as the tests make) grades in that directory.
 import os
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback, GenerateSolution
+from nbgrader.coursedir import CourseDirectory
 
+from grading.steps import course_files, exchange_submit
 from grading.pipeline import with_steps
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -29,6 +31,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.GenerateAssignment.preprocessors = with_steps(
     GenerateAssignment, "preprocessors",
     before={"IncludeHeaderFooter": ["grading.steps.RemoveSolutionOnlyCells"]})
+
+# `nbgrader submit` leaves out the files the course released (the photos, em_grading.py): grading
+# uses the course's own (grading/steps/exchange_submit.py). The hub's users get the same setting.
+c.ExchangeFactory.submit = exchange_submit.IMPORT_PATH
 
 # What a student sees in place of the solution regions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -53,10 +59,16 @@ c.Autograde.sanitize_preprocessors = with_steps(
 # with the other core busy. The whole notebook may take submission_timeout seconds; the
 # kernel may use memory_limit_mib of address space (every correct style grades within it).
 # GuardedExecute replaces nbgrader's Execute (it is Execute with the limits and the sandbox).
+# The kernel is lent the course's files (hard links to source/'s) while it runs, in place of
+# nbgrader's copy of them for every student; they leave the graded folder as soon as it stops
+# (grading/steps/course_files.py).
 c.Autograde.autograde_preprocessors = with_steps(
     Autograde, "autograde_preprocessors",
+    before={"Execute": ["grading.steps.LinkCourseFiles"]},
     replace={"Execute": ["grading.steps.GuardedExecute"]},
-    after={"SaveAutoGrades": ["grading.steps.AwardBonus", "grading.steps.HoldForReview"]})
+    after={"Execute": ["grading.steps.UnlinkCourseFiles"],
+           "SaveAutoGrades": ["grading.steps.AwardBonus", "grading.steps.HoldForReview"]})
+c.Autograde.exclude_overwriting = course_files.not_copied(CourseDirectory(config=c))
 # Each kernel runs in a bubblewrap sandbox (grading/sandbox/bwrap.py): it sees only its own
 # submission's files, has no network, its own processes, an unprivileged user, a fair share
 # of the processor and at most max_processes processes and threads. If no sandbox can be
@@ -107,7 +119,9 @@ c.FeedbackExporter.extra_template_basedirs = [  # ours, and nbgrader's own (whic
 # sanitizer). The formgrader shows a submission with the course's template: nbgrader's, with no
 # inline script, so that its Content-Security-Policy (grading/render/formgrader_guard.py) can forbid
 # every script but its own.
-c.HTMLExporter.preprocessors = ["grading.steps.SanitizeNotebook"]
+c.HTMLExporter.preprocessors = ["grading.steps.EmbedCourseImages",  # the lineup, in the page
+                                "grading.steps.DescribeStudentFigures",  # alt text
+                                "grading.steps.SanitizeNotebook"]
 c.HTMLExporter.filters = {"markdown2html": "grading.steps.markdown2html"}
 c.HTMLExporter.template_name = "formgrade_guarded"
 c.HTMLExporter.template_file = "formgrade_guarded.html.j2"  # extends nbgrader's formgrade template

@@ -9,8 +9,9 @@ written to ``DIR/passwords.json``, readable by root only), nbgrader's exchange i
 ``DIR/exchange`` (world-writable, as nbgrader's docs ask; nbgrader itself makes the inbound
 and feedback folders unlistable), a copy of the course in the instructor's home
 (``~/em-prankster``, its assignment generated there), and each user's Jupyter settings: the
-course id and the exchange for everyone, the formgrader, Create Assignment and course list
-disabled for students. Homes are private (0700). The hub runs from the environment in
+course id, the exchange and how submissions are copied into it (without the course's released
+files, ``grading/steps/exchange_submit.py``) for everyone, the formgrader, Create Assignment and
+course list disabled for students. Homes are private (0700). The hub runs from the environment in
 ``/opt/em-prankster-hub`` (``make hub-env``: Debian's Python 3.11, readable by every user,
 ``hub/requirements.txt`` and ``hub/constraints.txt``; configurable-http-proxy from npm,
 ``hub/package-lock.json``) with ``hub/jupyterhub_config.py``, on 127.0.0.1 only.
@@ -32,6 +33,7 @@ import time
 import psutil
 
 from coursetools.servers import free_port
+from grading.steps import exchange_submit
 
 HUB = pathlib.Path(__file__).resolve().parent
 COURSE = HUB.parent
@@ -119,7 +121,9 @@ def jupyter_settings(name, exchange, student, course_dir=None):
              "c = get_config()\n"
              f"{course}"
              f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-             f"c.Exchange.root = {str(exchange)!r}\n")
+             f"c.Exchange.root = {str(exchange)!r}\n"
+             # a submission leaves out the course's released files (the photos)
+             f"c.ExchangeFactory.submit = {exchange_submit.IMPORT_PATH!r}\n")
     for plugin, values in LAB_SETTINGS.items():
         write_as(name, home / ".jupyter" / "lab" / "user-settings" / f"{plugin}.jupyterlab-settings",
                  json.dumps(values))

@@ -8,6 +8,9 @@ the lines of ``source/em_prankster/em_prankster.ipynb`` that depend on it:
 * ``answer_location``: the reference answer ``GAMES_LOCATION = "..."`` (the message);
 * ``answer_location_hidden``: the words a correct answer must contain (``ANSWER_KEYWORDS``).
 
+It also writes the lineup's image line, ``![...](lineup.png)``, with its alt text from
+``prankster/suspects.py`` (``suspects.lineup_description``: every suspect's features).
+
 Usage::
 
     python -m prankster.answers            # rewrite the source notebook from secret.py
@@ -74,10 +77,26 @@ def replacements():
     }
 
 
+LINEUP = "lineup.png"
+LINEUP_LINE = re.compile(rf"(?m)^!\[[^\]\n]*\]\({re.escape(LINEUP)}\)$")
+
+
+def rewrite_lineup(nb):
+    """Write the lineup's alt text (``suspects.lineup_description``) into ``nb``'s one image
+    line of ``lineup.png``; return whether it changed."""
+    cells = [c for c in nb.cells if c.cell_type == "markdown" and LINEUP_LINE.search(c.source)]
+    if len(cells) != 1:
+        raise ValueError(f"expected one markdown cell with a line ![...]({LINEUP}), found {len(cells)}")
+    source = LINEUP_LINE.sub(lambda _: f"![{suspects.lineup_description()}]({LINEUP})", cells[0].source)
+    changed, cells[0].source = source != cells[0].source, source
+    return changed
+
+
 def rewrite(nb):
-    """Rewrite ``nb``'s answer cells in place from secret.py; return the grade_ids changed."""
+    """Rewrite ``nb``'s answer cells in place from secret.py, and the lineup's alt text from
+    suspects.py; return the grade_ids changed (and "lineup" if its alt text changed)."""
     cells = notebook_cells.cells_by_id(nb)
-    changed = []
+    changed = ["lineup"] if rewrite_lineup(nb) else []
     for gid, rules in replacements().items():
         source = cells[gid].source
         for pattern, line in rules:
@@ -117,13 +136,13 @@ def main(argv=None):
     changed = rewrite(nb)
     if args.check:
         if changed:
-            print(f"{args.notebook} disagrees with prankster/secret.py in {', '.join(changed)}: "
-                  "run `make secret`")
+            print(f"{args.notebook} disagrees with prankster/secret.py or suspects.py in "
+                  f"{', '.join(changed)}: run `make secret`")
             return 1
         return 0
     if changed:
         notebook_cells.write(nb, args.notebook)
-    print(f"{args.notebook}: {', '.join(changed) or 'already agrees with prankster/secret.py'}")
+    print(f"{args.notebook}: {', '.join(changed) or 'already agrees with prankster/secret.py and suspects.py'}")
     return 0
 
 

@@ -115,3 +115,42 @@ def lineup():
         shape ``FACE_SHAPE``.
     """
     return [(name, draw()) for name, draw in SUSPECTS]
+
+
+SIDES = {-1: "left", 1: "right"}
+
+
+def describe(name):
+    """One suspect's features in words, left and right as seen in the lineup's picture.
+
+    Parameters
+    ----------
+    name : str
+        A name of ``FEATURES``.
+
+    Returns
+    -------
+    str
+        ``"Barnaby Quill: fringe on the left, eyepatch over the left eye, ..."``.
+    """
+    fringe, patch, tattoo, mouth, mole, earring = FEATURES[name]
+    placed = "in the middle" if mouth == 0 else f"a little to the {SIDES[1 if mouth > 0 else -1]}"
+    return (f"{name}: fringe on the {SIDES[fringe]}, eyepatch over the {SIDES[patch]} eye, "
+            f"diamond tattoo on the {SIDES[tattoo]} cheek, mouth {placed}, mole on the "
+            f"{SIDES[mole]} of the chin, dark earring on the {SIDES[earring]} ear")
+
+
+def lineup_description():
+    """The lineup's picture in words (``prankster/generate_data.py`` draws it): the alt text of
+    its image in the notebook, which ``python -m prankster.answers`` writes there.
+
+    Returns
+    -------
+    str
+        One line, with no square brackets (it goes inside markdown's ``![...]``).
+    """
+    return (f"The lineup: {len(FEATURES)} cartoon suspects side by side, each with their name "
+            "above the picture. All have the same pale head with a grey cap, ears, neck and "
+            "collar, and one open eye; they differ only in where their features sit. Left to "
+            "right, left and right as seen in the picture: "
+            + "; ".join(f"{i}. {describe(name)}" for i, name in enumerate(FEATURES, start=1)) + ".")

@@ -345,7 +345,7 @@ def test_solution_html_reads_offline(tmp_path):
             assert "$" not in shown, "TeX left unconverted on the page: a '$' is shown"
 
             # The lineup: an image embedded in the page, loaded.
-            lineup = page.locator("img[alt='The lineup of suspects']")
+            lineup = page.locator("img[alt^='The lineup: ']")
             lineup.scroll_into_view_if_needed()
             width = lineup.evaluate("img => img.complete ? img.naturalWidth : 0")
             lineup.screenshot(path=str(shots["the lineup"]))

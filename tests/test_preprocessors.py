@@ -13,6 +13,8 @@ The tiny assignment ``a`` has one notebook ``tiny``:
 4. ``f_hard``: a bonus test cell worth 0 points.
 """
 import copy
+import io
+import logging
 import shutil
 
 import nbformat
@@ -24,7 +26,8 @@ from traitlets.config import Config
 
 from grading.run import gradebook as gradebooks
 from grading.steps.bonus import AwardBonus
-from grading.steps.feedback import ClearHiddenTestRegions, ScoreIndex, ShortTracebacks, describe
+from grading.steps.feedback import (ClearHiddenTestRegions, FeedbackExporter, ScoreIndex, ShortTracebacks,
+                                     describe)
 from grading.steps.rebuild import RebuildNotebook
 from grading.steps.review import HoldForReview
 from grading.steps.solution_only import RemoveSolutionOnlyCells
@@ -288,6 +291,18 @@ def failed(grade_id="f_visible", evalue="f(1): expected 2, got 3"):
     test.outputs = [new_output("error", ename="AssertionError", evalue=evalue,
                                traceback=["  File <cell>, line 1", "assert f(1) == 2", "AssertionError"])]
     return test
+
+
+@pytest.mark.parametrize("step", [ShortTracebacks, ScoreIndex, ClearHiddenTestRegions])
+def test_feedback_steps_take_the_exporters_settings_without_a_warning(step):
+    """nbconvert's HTMLExporter sets display_data_priority for every step it runs; nbgrader's
+    steps declare it without config=True, which made each feedback run warn three times."""
+    said = io.StringIO()
+    log = logging.getLogger(f"feedback-step-{step.__name__}")
+    log.addHandler(logging.StreamHandler(said))
+    configured = step(config=FeedbackExporter().default_config, log=log)
+    assert said.getvalue() == ""
+    assert configured.display_data_priority == FeedbackExporter().default_config.NbConvertBase.display_data_priority
 
 
 def test_feedback_keeps_only_the_errors_last_line():

@@ -391,7 +391,9 @@ def test_this_environment_loads_the_guard():
 
 # --- handed-in files (grading/run/intake.py, grading/steps/handed_in.py) ----------------------------------
 
-def test_intake_stages_only_the_notebook_and_the_assignments_files(tmp_path):
+def test_intake_stages_only_the_notebook_and_nbgraders_files(tmp_path):
+    """Not even the student's copy of a released file: grading lends the kernel the course's
+    (grading/steps/course_files.py); only other files are noted as left out."""
     release = tmp_path / "release" / "a"
     release.mkdir(parents=True)
     (release / "data.npy").write_text("released")
@@ -405,7 +407,7 @@ def test_intake_stages_only_the_notebook_and_the_assignments_files(tmp_path):
                           keep=intake.course_files(release))["s"]
     staged = tmp_path / "staged" / "s" / "a"
     assert sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()) == [
-        "a.ipynb", "data.npy", "submission_secret.txt", "timestamp.txt"]
+        "a.ipynb", "submission_secret.txt", "timestamp.txt"]
     assert result.notes == ["left out 3 file(s) that are not the assignment's: draft.ipynb, evil.html, sub/evil.svg"]
 
 

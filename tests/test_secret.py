@@ -4,6 +4,7 @@ The answer cells and hidden answer tests of the source notebook must agree with 
 and a changed secret must rewrite them so that the new answers pass and the old ones fail.
 """
 import copy
+import re
 import subprocess
 
 import pytest
@@ -115,3 +116,28 @@ def test_make_secret_runs_every_step():
     positions = [dry.find(step) for step in steps]
     assert all(p >= 0 for p in positions), dict(zip(steps, positions))
     assert positions == sorted(positions), "make secret runs its steps out of order"
+
+
+def lineup_alt(nb):
+    """The alt text of the notebook's lineup image (markdown's ``![alt](lineup.png)``)."""
+    found = [m for c in nb.cells if c.cell_type == "markdown"
+             for m in re.findall(r"!\[([^\]\n]*)\]\(lineup\.png\)", c.source)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_lineup_image_describes_every_suspect(source_nb):
+    alt = lineup_alt(source_nb)
+    for name, _ in suspects.SUSPECTS:
+        assert suspects.describe(name) in alt, name
+    assert "fringe on the left, eyepatch over the left eye" in suspects.describe("Barnaby Quill")
+
+
+def test_changed_suspects_rewrite_the_lineups_description(source_nb, monkeypatch):
+    features = dict(suspects.FEATURES)
+    features["Otto Brisk"] = (1, -1, 1, 4, -1, -1)  # his fringe moved to the right
+    monkeypatch.setattr(suspects, "FEATURES", features)
+    nb = copy.deepcopy(source_nb)
+    assert answers.rewrite(nb) == ["lineup"]
+    assert "Otto Brisk: fringe on the right" in lineup_alt(nb)
+    assert answers.rewrite(nb) == []

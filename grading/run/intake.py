@@ -14,13 +14,15 @@ staging folder, fixing what can be fixed:
   (with a note), and a student or assignment folder that is itself a link is not staged.
   A link copied as its target would put a file of the grading machine (the reference
   solution, another student's work) in front of the student's code;
-- only the notebook and the assignment's own files (those nbgrader released beside it, and
-  what ``nbgrader submit`` adds: ``NBGRADER_FILES``) are staged, when ``keep`` names them (``grading.run.parallel``
-  does): anything else a student handed in (an ``.html`` page, an SVG, a script, another
-  notebook) is left out, with a note listing it. nbgrader copies every file of a submission
-  into ``autograded/``, where the formgrader serves it from the instructor's own origin, so
-  a page handed in would run there as the instructor; grading never needs such files (the
-  kernel's sandbox holds only the assignment's files).
+- only the notebook and what ``nbgrader submit`` adds (``NBGRADER_FILES``) are staged, when
+  ``keep`` names the assignment's files (``grading.run.parallel`` does). A copy of a file the
+  course released beside the notebook (the photos, ``em_grading.py``) is not staged either:
+  grading lends the kernel the course's own (``grading/steps/course_files.py``), so copying the
+  student's would only cost space. Anything else a student handed in (an ``.html`` page, an
+  SVG, a script, another notebook) is left out, with a note listing it. nbgrader copies every
+  file of a submission into ``autograded/``, where the formgrader serves it from the
+  instructor's own origin, so a page handed in would run there as the instructor; grading
+  never needs such files (the kernel's sandbox holds only the assignment's files).
 
 It returns ``{student: Intake}``; what it noted is reported in the grading summary.
 """
@@ -109,7 +111,8 @@ def files_in(folder):
 def stage_one(folder, staged_folder, notebook, keep=None):
     """Copy one student's assignment folder to ``staged_folder``; return the Intake notes.
 
-    With ``keep`` (``course_files``), only those files and the notebook are copied."""
+    With ``keep`` (``course_files``), only the notebook and ``NBGRADER_FILES`` are copied; the
+    other files of ``keep`` are the course's, and anything else is left out with a note."""
     found = notebooks_in(folder)
     named = folder / notebook
     chosen = named if named.is_file() and not named.is_symlink() else None
@@ -141,6 +144,8 @@ def stage_one(folder, staged_folder, notebook, keep=None):
             if name not in keep or name.endswith(".ipynb"):
                 left_out.append(name)
                 continue
+            if name not in NBGRADER_FILES:  # a copy of the course's own file: grading lends the
+                continue                    # kernel the course's (grading/steps/course_files.py)
             (staged_folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder / name, staged_folder / name)
         if left_out:
@@ -152,7 +157,7 @@ def stage_one(folder, staged_folder, notebook, keep=None):
 
 def stage(submitted, staging, assignment, notebook, students=None, keep=None):
     """Stage every student in ``submitted`` (or only ``students``) into ``staging``; with
-    ``keep`` (``course_files``), only the notebook and those files."""
+    ``keep`` (``course_files``), only the notebook and ``NBGRADER_FILES``."""
     submitted, staging = Path(submitted), Path(staging)
     results = {}
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):

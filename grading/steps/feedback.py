@@ -10,6 +10,7 @@ import re
 from nbconvert.exporters import HTMLExporter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from traitlets import List
 
 
 class FeedbackExporter(HTMLExporter):
@@ -21,7 +22,20 @@ class FeedbackExporter(HTMLExporter):
     """
 
 
-class ShortTracebacks(NbGraderPreprocessor):
+class FeedbackStep(NbGraderPreprocessor):
+    """An nbgrader step of the feedback's exporter that takes the exporter's settings.
+
+    nbconvert's HTMLExporter sets ``display_data_priority`` for every preprocessor it runs
+    (``NbConvertBase``, in its default configuration); nbgrader's ``NbGraderPreprocessor``
+    declares that trait again without ``config=True``, so each nbgrader step of the feedback
+    would refuse the setting and say so on every run. Declared configurable here, as nbconvert
+    has it.
+    """
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
+
+
+class ShortTracebacks(FeedbackStep):
     """Replace each error output's traceback by its one-line summary."""
 
     def preprocess_cell(self, cell, resources, index):
@@ -32,7 +46,7 @@ class ShortTracebacks(NbGraderPreprocessor):
         return cell, resources
 
 
-class ClearHiddenTestRegions(ClearHiddenTests):
+class ClearHiddenTestRegions(FeedbackStep, ClearHiddenTests):
     """nbgrader's ClearHiddenTests, on test cells only.
 
     Hidden tests live only in test cells, which grading rebuilds from the gradebook. The
@@ -76,7 +90,7 @@ def index_message(ename, evalue, limit=INDEX_MESSAGE_CHARS):
     return message[:limit].rstrip() + f"\n... ({len(message) - limit} more characters in the cell below)"
 
 
-class ScoreIndex(NbGraderPreprocessor):
+class ScoreIndex(FeedbackStep):
     """Name each test cell for the feedback's index: function, behaviour, score, message.
 
     Stored in ``cell.metadata.feedback`` for the template ``feedback_by_function``

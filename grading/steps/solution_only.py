@@ -7,6 +7,7 @@ drops them when nbgrader generates the release; ``nbgrader generate_solution`` k
 and executes them, with ``ExecuteSolution``.
 """
 import os
+import tempfile
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool
@@ -30,7 +31,9 @@ class ExecuteSolution(Execute):
     cells get their own limit, ``ExecuteSolution.timeout`` in ``nbgrader_config.py``. A cell
     that fails or runs out of time stops ``nbgrader generate_solution`` with an error, instead
     of leaving its traceback in the committed solution notebook. The kernel runs with
-    ``NO_TIMING`` set.
+    ``NO_TIMING`` set, and talks to nbgrader through Unix sockets in a private folder (the
+    ``ipc`` transport, as the grading sandbox's kernels do) rather than TCP on localhost, which
+    ipykernel warns about on every run.
     """
 
     allow_errors = Bool(False)
@@ -39,6 +42,19 @@ class ExecuteSolution(Execute):
     #: seconds) then does not run, so the solution notebook is the same byte for byte in every
     #: run; its solution-only comparison counts instead of timing.
     NO_TIMING = "EM_PRANKSTER_NO_TIMING"
+
+    def preprocess(self, nb, resources=None, km=None):
+        with tempfile.TemporaryDirectory(prefix="em-solution-kernel-") as sockets:
+            self._sockets = sockets
+            return super().preprocess(nb, resources, km=km)
+
+    def create_kernel_manager(self):
+        """nbclient's kernel manager, connecting through Unix sockets in ``self._sockets``."""
+        km = super().create_kernel_manager()
+        km.transport = "ipc"
+        km.cache_ports = False  # ports are socket names here
+        km.ip = os.path.join(self._sockets, "kernel")
+        return km
 
     def start_new_kernel(self, **kwargs):
         kwargs["env"] = {**os.environ, **kwargs.get("env", {}), self.NO_TIMING: "1"}

@@ -11,6 +11,7 @@ The hidden tests' inputs (``small_case``, ``synthetic_case``, ...) are defined h
 not secret: call them to check your functions yourself on more than the visible fixture.
 """
 import ast
+import contextlib
 import inspect
 import os
 import sys
@@ -19,9 +20,9 @@ import warnings
 
 import numpy as np
 
-__all__ = ["as_array", "check_close", "check_loops", "checked_when_graded", "count_loops",
-           "exact_fit_case", "one_hot_q", "other_values", "rough_starts", "small_case",
-           "synthetic_case", "time_stages", "unpack"]
+__all__ = ["alt_text", "as_array", "check_close", "check_loops", "checked_when_graded",
+           "count_loops", "exact_fit_case", "figure", "one_hot_q", "other_values", "rough_starts",
+           "show_figure", "small_case", "synthetic_case", "time_stages", "unpack"]
 
 
 def as_array(value, call):
@@ -173,6 +174,43 @@ def rough_starts():
 def other_values(tX, tF, tB, ta, tq):
     """The visible tests' inputs with other values: vX, vF, vB, va, vq."""
     return tX * 1.5 + 0.25, tF + 0.5, tB * 0.75, ta[::-1], tq[::-1]
+
+
+# --- Figures -----------------------------------------------------------------------------
+
+def show_figure(alt, figure=None):
+    """Show a matplotlib figure (the current one if not given) with ``alt``, its alternative
+    text: what it shows, in words, for a screen reader and for the notebook's HTML pages
+    (the feedback, the solutions), which write it as the image's alt text.
+    """
+    from IPython.display import display
+    from matplotlib import pyplot as plt
+
+    figure = figure or plt.gcf()
+    display(figure, metadata=alt_text(alt))
+    plt.close(figure)
+
+
+@contextlib.contextmanager
+def figure(alt, **options):
+    """A new matplotlib figure (``plt.figure(**options)``), shown with the alternative text
+    ``alt`` when the block ends. If the block fails (say, ``B`` is still ``None``), the figure
+    is closed unshown: a half-drawn figure says nothing.
+    """
+    from matplotlib import pyplot as plt
+
+    new = plt.figure(**options)
+    try:
+        yield new
+    except BaseException:
+        plt.close(new)
+        raise
+    show_figure(alt, new)
+
+
+def alt_text(alt):
+    """``display()``'s ``metadata`` that gives a figure's image the alternative text ``alt``."""
+    return {"image/png": {"alt": alt}}
 
 
 # --- Timing, for the optional part ------------------------------------------------------
