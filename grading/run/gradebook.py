@@ -16,7 +16,12 @@ def url(course):
     config = {}
     if (Path(course) / "nbgrader_config.py").exists():
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return config.get("CourseDirectory", {}).get("db_url") or f"sqlite:///{Path(course) / 'gradebook.db'}"
+    return config.get("CourseDirectory", {}).get("db_url") or sqlite_url(course)
+
+
+def sqlite_url(folder):
+    """nbgrader's default gradebook in ``folder``: the SQLite file ``gradebook.db`` there."""
+    return f"sqlite:///{Path(folder) / 'gradebook.db'}"
 
 
 def on_server(db_url):

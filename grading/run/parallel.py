@@ -152,8 +152,8 @@ def merge(course, shard, assignment, students, server=False):
         return move_autograded(course, shard, students)
     # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; the rows are added.
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader.api")
-    with Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as source, \
-            Gradebook(f"sqlite:///{course / 'gradebook.db'}") as target:
+    with Gradebook(gradebooks.sqlite_url(shard)) as source, \
+            Gradebook(gradebooks.sqlite_url(course)) as target:
         for student in students:
             try:
                 graded = source.find_submission(assignment, student)
