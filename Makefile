@@ -160,7 +160,7 @@ lock:
 	{ sed -n '1,2p' constraints.txt; /tmp/em-prankster-lock/bin/pip freeze; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
-	rm -rf submitted autograded feedback .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
+	rm -rf submitted autograded feedback .grading gradebook.db grades.csv grading_summary.txt grades_by_cell.csv grading_results.json class_report.html class_report.csv build $(DATA) source/$(ASSIGNMENT)/lineup.png
 
 # --- The course on a JupyterHub (hub/), the gradebook on PostgreSQL -----------------------------
 # The hub's environment is built from Debian's Python, which every user can read (the course's

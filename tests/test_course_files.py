@@ -20,7 +20,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeFactory
 from traitlets.config import Config, PyFileConfigLoader
 
-from conftest import ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT
+from support.course import ASSIGNMENT, NOTEBOOK, RELEASE_NB, ROOT
 from grading.steps import course_files, exchange_submit, html_images
 from grading.steps.course_files import LinkCourseFiles, UnlinkCourseFiles
 from test_sanitize import formgrader_page

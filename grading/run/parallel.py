@@ -50,7 +50,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from grading import sandbox as sandboxing
-from grading.run import gradebook as gradebooks, intake, record, summary
+from grading.run import gradebook as gradebooks, intake, record, report, summary
 from grading.sandbox import control_groups
 
 LINKED = ("nbgrader_config.py", "grading", "source", "release")
@@ -295,6 +295,7 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     shutil.rmtree(course / WORK / "shards", ignore_errors=True)
     everyone = record.read_all(course, assignment, students_of(course))
     summary.write(course, everyone)
+    report.write(course, everyone)
     record.save_all(course, everyone)
     return {r.student: r.reason for r in everyone if not r.graded and r.student in students}
 

@@ -22,7 +22,7 @@ from grading.steps.feedback import describe
 from grading.steps.notebook_record import NotebookRecord
 
 __all__ = ["CellResult", "NotebookRecord", "StudentResult", "RESULTS", "from_gradebook",
-           "not_graded", "read", "read_all", "save", "save_all"]
+           "not_graded", "read", "read_all", "read_results", "save", "save_all"]
 
 RESULTS = "grading_results.json"  # every student's record, beside grading_summary.txt
 FOLDER = Path(".grading") / "results"  # one file per student, under the course
@@ -184,3 +184,8 @@ def read_all(course, assignment, students):
 def save_all(course, results):
     """Every student's record in one file, ``grading_results.json``, for the class report."""
     (Path(course) / RESULTS).write_text(json.dumps([r.as_json() for r in results], indent=1))
+
+
+def read_results(course):
+    """Every student's record from ``grading_results.json`` (``save_all``'s file), as StudentResults."""
+    return [StudentResult.from_json(r) for r in json.loads((Path(course) / RESULTS).read_text())]
