@@ -31,6 +31,9 @@ hostile case's score with that of its base. The other kinds:
   code reaches into the kernel, which the scan flags: tests/test_hostile.py grades them with
   the scan off, so that their points show).
 
+Each case carries what grading must make of it (``Case.expect``, an ``Expect``), beside the
+code that builds it; tests/test_hostile.py checks every one.
+
 None of these should be executed outside a sandboxed grading run: some loop forever, take
 8 GiB, or kill the process that started the kernel.
 
@@ -44,26 +47,50 @@ import io
 import os
 import pathlib
 import textwrap
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import nbformat
 import numpy as np
 
 from demo import make_submissions
 from coursetools import notebook_cells
-from support import FUNCTIONS, NOTEBOOK
+from support import ANSWERS, FUNCTIONS, NOTEBOOK, RELEASE_NB, SOURCE_NB
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 REAL_GRADING = ROOT / "source" / "em_prankster" / "em_grading.py"
 DATA_SHAPE = (100, 200, 1000)  # data_em.npy: uint8 photos, H x W x K
+SECTIONS = (*FUNCTIONS, *ANSWERS)  # in notebook order
+AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What grading must make of a case (tests/test_hostile.py checks each field that is set).
+
+    lose        the sections (functions, answers) that may score less than the case's honest
+                base; every other cell keeps the base's points. None: not compared cell by cell.
+    says        what the summary gives as the reason for those lost cells (timeout, memory, crash).
+    not_graded  what the summary gives as the reason the case has no score.
+    tampering   "repaired" (grading undid the edit: the base's grades) or "held" (held for review).
+    in_kernel   "stubs" (scores what the release's stubs score, 0), "forges" (that, and its forged
+                hand-ins reach the grader, which judges them wrong) or "leaks" (shows no hidden
+                number or name in its outputs or feedback).
+    """
+    lose: tuple = None
+    says: str = None
+    not_graded: str = None
+    tampering: str = None
+    in_kernel: str = None
 
 
 @dataclass
 class Case:
     name: str            # student id, e.g. "time_loop_forever"
-    kind: str            # "base", "time", "memory", "crash", "tampering" or "bad_file"
+    kind: str            # "base", "time", "memory", "crash", "tampering", "bad_file", ...
     base: str            # "blank", "correct" or "wrong": the honest submission it starts from
     what: str            # one line: what the student did
     files: dict          # relative path inside submitted/<name>/em_prankster/ -> bytes
+    expect: Expect = field(default_factory=Expect)
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,11 +237,13 @@ def cases(release_nb, source_nb):
     noop_grading = noop_grading_module()
     out = []
 
-    def add(name, kind, base, what, nb=None, files=None):
+    def add(name, kind, base, what, nb=None, files=None, expect=Expect()):
         files = dict(files or {})
         if nb is not None:
             files[NOTEBOOK] = dumps(nb)
-        out.append(Case(name, kind, base, what, files))
+        out.append(Case(name, kind, base, what, files, expect))
+
+    kept = Expect(lose=())  # every cell keeps the base's points (the bases are the yardsticks)
 
     def solved(**edits):
         """The correct submission with solution cells edited."""
@@ -227,10 +256,11 @@ def cases(release_nb, source_nb):
 
     # -- time
     add("time_loop_forever", "time", "correct", "run_e_step starts with `while True: pass`",
-        solved(run_e_step=at_start("run_e_step", "while True: pass")))
+        solved(run_e_step=at_start("run_e_step", "while True: pass")),
+        expect=Expect(lose=("run_e_step", "run_EM"), says="timeout"))  # run_EM's early stop calls run_e_step
     add("time_loop_top_level", "time", "correct",
         "the calculate_lower_bound cell ends with a top-level `while True: pass`",
-        solved(calculate_lower_bound=at_end("while True: pass")))
+        solved(calculate_lower_bound=at_end("while True: pass")), expect=kept)
     add("time_ignores_interrupt", "time", "correct",
         "a cell after run_m_step_loops loops forever, swallowing KeyboardInterrupt",
         insert_after(correct, "run_m_step_loops", """
@@ -238,37 +268,42 @@ def cases(release_nb, source_nb):
             while True:
                 try: time.sleep(0.5)
                 except KeyboardInterrupt: pass
-            """))
+            """), expect=Expect(lose=AFTER["run_EM"], says="timeout"))
     add("time_slow_everywhere", "time", "correct",
         "each of the five functions first sleeps 4 s",
-        solved(**{f: slow(f) for f in FUNCTIONS}))
+        solved(**{f: slow(f) for f in FUNCTIONS}), expect=Expect(lose=SECTIONS, says="timeout"))
 
     # -- memory
     add("memory_8_gib", "memory", "correct", "run_m_step first allocates and fills 8 GiB",
-        solved(run_m_step=at_start("run_m_step", "_hog = np.ones((1024, 1024, 1024))")))
+        solved(run_m_step=at_start("run_m_step", "_hog = np.ones((1024, 1024, 1024))")),
+        expect=Expect(lose=("run_m_step", "run_EM"), says="memory"))
     add("memory_output_flood", "memory", "correct", "a cell after imports prints 60 MB",
-        insert_after(correct, "imports", 'for i in range(600_000): print("x" * 99)'))
+        insert_after(correct, "imports", 'for i in range(600_000): print("x" * 99)'), expect=kept)
     stored = copy.deepcopy(correct)
     notebook_cells.cells_by_id(stored)["example_image"].outputs = [nbformat.v4.new_output(
         "display_data",
         data={"image/png": base64.b64encode(os.urandom(22_500_000)).decode(),
               "text/plain": "<Figure size 800x400 with 1 Axes>"})]
     add("memory_stored_outputs", "memory", "correct",
-        "the example_image cell carries a 30 MB stored image/png output", stored)
+        "the example_image cell carries a 30 MB stored image/png output", stored, expect=kept)
 
     # -- crash
     add("crash_os_exit", "crash", "correct", "the run_m_step cell ends with os._exit(0)",
-        solved(run_m_step=at_end("import os; os._exit(0)")))
+        solved(run_m_step=at_end("import os; os._exit(0)")),
+        expect=Expect(lose=AFTER["run_m_step"], says="crash"))
     add("crash_segfault", "crash", "correct", "run_EM first reads address 0 (segfault)",
-        solved(run_EM=at_start("run_EM", "import ctypes; ctypes.string_at(0)")))
+        solved(run_EM=at_start("run_EM", "import ctypes; ctypes.string_at(0)")),
+        expect=Expect(lose=AFTER["run_EM"], says="crash"))
     add("crash_system_exit", "crash", "correct",
         "the calculate_lower_bound cell ends with raise SystemExit(1)",
-        solved(calculate_lower_bound=at_end("raise SystemExit(1)")))
+        solved(calculate_lower_bound=at_end("raise SystemExit(1)")), expect=kept)
     add("crash_exit_builtin", "crash", "correct", "the run_e_step cell ends with exit()",
-        solved(run_e_step=at_end("exit()")))
+        solved(run_e_step=at_end("exit()")), expect=Expect(lose=AFTER["run_e_step"], says="crash"))
     add("crash_kill_grader", "crash", "correct",
         "the answer_location cell SIGKILLs the kernel's parent (the grader)",
-        solved(answer_location=at_end("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")))
+        solved(answer_location=at_end("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")),
+        # In the sandbox the kernel's parent is the sandbox's own init, which it may not signal.
+        expect=Expect(lose=("answer_location",)))
 
     # -- tampering (from the wrong submission, so that any gain shows)
     def tags(*names):
@@ -286,6 +321,7 @@ def cases(release_nb, source_nb):
     def renamed(cell):
         cell.metadata.nbgrader["grade_id"] += "_x"
 
+    repaired, held = Expect(tampering="repaired"), Expect(tampering="held")
     for name, edit, what in [
         ("tamper_skip_tags", tags("skip-execution"), "test cells tagged skip-execution"),
         ("tamper_raises_tags", tags("raises-exception"), "test cells tagged raises-exception"),
@@ -295,16 +331,16 @@ def cases(release_nb, source_nb):
         ("tamper_edited_tests", edited, "test cells unlocked and replaced by print('ok')"),
         ("tamper_commented_tests", commented, "test cells commented out line by line"),
     ]:
-        add(name, "tampering", "wrong", what, edit_tests(wrong, edit))
+        add(name, "tampering", "wrong", what, edit_tests(wrong, edit), expect=repaired)
 
     deleted = copy.deepcopy(wrong)
     deleted.cells = [c for c in deleted.cells if not is_test(c)]
-    add("tamper_deleted_tests", "tampering", "wrong", "test cells deleted", deleted)
+    add("tamper_deleted_tests", "tampering", "wrong", "test cells deleted", deleted, expect=repaired)
     reordered = copy.deepcopy(wrong)
     reordered.cells = ([c for c in reordered.cells if is_test(c)][::-1]
                        + [c for c in reordered.cells if not is_test(c)])
     add("tamper_reordered", "tampering", "wrong",
-        "test cells moved, in reverse order, to the start of the notebook", reordered)
+        "test cells moved, in reverse order, to the start of the notebook", reordered, expect=repaired)
 
     add("tamper_patch_numpy", "tampering", "wrong",
         "a cell after imports makes numpy's comparisons and abs/all lie",
@@ -316,7 +352,7 @@ def cases(release_nb, source_nb):
             np.array_equal = lambda *args, **kwargs: True
             builtins.abs = lambda x: 0
             builtins.all = lambda iterable: True
-            """))
+            """), expect=held)
     rebind = "\n".join(f"{n} = lambda *a, **k: None" for n in grading_names)
     add("tamper_patch_grader", "tampering", "wrong",
         "a cell after imports makes every em_grading function a no-op",
@@ -325,54 +361,57 @@ def cases(release_nb, source_nb):
             for _name in dir(em_grading):
                 if not _name.startswith("_") and callable(getattr(em_grading, _name)):
                     setattr(em_grading, _name, lambda *a, **k: None)
-            """ + rebind))
+            """ + rebind), expect=held)
     add("tamper_input_transformer", "tampering", "wrong",
         "a cell after imports turns every later cell into `pass`",
         insert_after(wrong, "imports",
-                     'get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])'))
+                     'get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])'),
+        expect=held)
     add("tamper_files", "tampering", "wrong",
         "hands in a no-op em_grading.py and an all-zero data_em.npy with the notebook",
-        wrong, {"em_grading.py": noop_grading.encode(), "data_em.npy": zero_data()})
+        wrong, {"em_grading.py": noop_grading.encode(), "data_em.npy": zero_data()}, expect=repaired)
     rebind_from_module = "\n".join(f"{n} = em_grading.{n}" for n in grading_names)
     add("tamper_runtime_write", "tampering", "wrong",
         "a cell after imports overwrites em_grading.py with no-ops and reloads it",
         insert_after(wrong, "imports",
                      f"with open('em_grading.py', 'w') as _f:\n    _f.write({noop_grading!r})\n"
                      "import importlib, em_grading\nimportlib.reload(em_grading)\n"
-                     + rebind_from_module))
+                     + rebind_from_module), expect=held)
 
     # -- bad files (from the correct submission)
     correct_bytes = dumps(correct)
     add("bad_renamed", "bad_file", "correct", "the notebook saved as my_solution.ipynb",
-        files={"my_solution.ipynb": correct_bytes})
+        files={"my_solution.ipynb": correct_bytes}, expect=kept)
     v3 = nbformat.writes(nbformat.convert(copy.deepcopy(correct), 3), version=3)
     back = notebook_cells.cells_by_id(nbformat.reads(v3, as_version=4))
     assert back.keys() == notebook_cells.cells_by_id(correct).keys(), "nbgrader metadata lost in v3"
     add("bad_nbformat3", "bad_file", "correct", "the notebook saved as nbformat 3",
-        files={NOTEBOOK: v3.encode()})
+        files={NOTEBOOK: v3.encode()}, expect=kept)
     add("bad_invalid_json", "bad_file", "correct", "only the first 5000 bytes of the notebook",
-        files={NOTEBOOK: correct_bytes[:5000]})
+        files={NOTEBOOK: correct_bytes[:5000]}, expect=Expect(not_graded="is not valid JSON"))
     add("bad_missing", "bad_file", "correct", "no notebook, only a README.txt",
-        files={"README.txt": b"I forgot to upload it\n"})
+        files={"README.txt": b"I forgot to upload it\n"},
+        expect=Expect(not_graded="no notebook in the submission"))
     add("bad_two_notebooks", "bad_file", "correct",
         "two notebooks, draft.ipynb (blank) and final.ipynb (correct), neither the expected name",
-        files={"draft.ipynb": dumps(bases["blank"]), "final.ipynb": correct_bytes})
+        files={"draft.ipynb": dumps(bases["blank"]), "final.ipynb": correct_bytes},
+        expect=Expect(not_graded="none is named em_prankster.ipynb"))
 
     # -- isolation (each beside an honest student, whose grade must not change)
-    for name, base, what, content in isolation_cases(release_nb, reference):
+    for name, base, what, content, expect in isolation_cases(release_nb, reference):
         if isinstance(content, nbformat.NotebookNode):
-            add(name, "isolation", base, what, content)
+            add(name, "isolation", base, what, content, expect=expect)
         else:
-            add(name, "isolation", base, what, files=content)
+            add(name, "isolation", base, what, files=content, expect=expect)
     for kind in ("fork", "read", "signal", "write"):
         add(f"{kind}_zz_honest", "honest", "correct",
-            f"the reference solution, graded in the same shard as the {kind}_ cases", correct)
+            f"the reference solution, graded in the same shard as the {kind}_ cases", correct, expect=kept)
 
     # -- in the kernel: hooks, patches and forged hand-ins (nothing solved), and a leaker
-    for name, base, what, nb in in_process_cases(release_nb, reference):
-        add(name, "in_process", base, what, nb)
+    for name, base, what, nb, expect in in_process_cases(release_nb, reference):
+        add(name, "in_process", base, what, nb, expect=expect)
     for name, base, what, nb in bad_hand_in_cases(release_nb, reference):
-        add(name, "bad_hand_in", base, what, nb)
+        add(name, "bad_hand_in", base, what, nb)  # tests/test_hostile.py: BAD_HAND_IN_MESSAGES
 
     assert len({c.name for c in out}) == len(out), "case names must be unique"
     return out
@@ -736,9 +775,11 @@ _report(forked=True)
 
 
 def isolation_cases(release_nb, reference, course_hint="../../.."):
-    """The isolation cases: (name, base, what, notebook or files).
+    """The isolation cases: (name, base, what, notebook or files, Expect).
 
-    ``course_hint``: the course folder relative to ``submitted/<student>/em_prankster/``, as
+    Each must find and reach nothing (tests/test_hostile.py reads what it printed); the reading
+    cases start blank and are not compared cell by cell, the others keep their base's points
+    outside the cells their attack costs. ``course_hint``: the course folder relative to ``submitted/<student>/em_prankster/``, as
     a student who has read the README would guess it.
     """
     blank = copy.deepcopy(release_nb)
@@ -747,19 +788,20 @@ def isolation_cases(release_nb, reference, course_hint="../../.."):
     for ways, name in [(("up",), "read_reference_walking_up"), (("proc",), "read_reference_via_proc"),
                        (("search",), "read_reference_by_search")]:
         out.append((name, "blank", f"looks for source/ ({ways[0]}), runs the reference's solutions",
-                    stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", repr(ways)))))
+                    stealing(release_nb, reference, READ_REFERENCE.replace("WAYS", repr(ways))), Expect()))
     out.append(("read_other_students", "blank", "runs another student's solved notebook",
-                stealing(release_nb, reference, READ_OTHERS)))
+                stealing(release_nb, reference, READ_OTHERS), Expect()))
     out.append(("read_hidden_tests", "blank", "reads the hidden tests from gradebook.db",
-                insert_after(blank, "imports", attack(READ_GRADEBOOK))))
+                insert_after(blank, "imports", attack(READ_GRADEBOOK)), Expect()))
     out.append(("read_own_notebook", "blank", "reads the notebook being graded, hidden tests "
                 "and all, from its working folder",
-                insert_after(blank, "imports", attack(READ_OWN_NOTEBOOK))))
+                insert_after(blank, "imports", attack(READ_OWN_NOTEBOOK)), Expect()))
     out.append(("read_through_links", "blank",
                 "hands in links to source/'s notebook, relative to submitted/ and to a shard",
                 {NOTEBOOK: dumps(stealing(release_nb, reference, READ_LINK)),
                  "reference.ipynb": Symlink(f"{course_hint}/source/em_prankster/{NOTEBOOK}"),
-                 "shard_reference.ipynb": Symlink(f"../../../{course_hint}/source/em_prankster/{NOTEBOOK}")}))
+                 "shard_reference.ipynb": Symlink(f"../../../{course_hint}/source/em_prankster/{NOTEBOOK}")},
+                Expect()))
     for name, code, what in [
         ("write_course_files", WRITE_COURSE.replace("WAYS", "('up', 'proc', 'search')"), "appends to nbgrader_config.py, Makefile, README; "
          "replaces em_grading.py in source/"),
@@ -770,15 +812,17 @@ def isolation_cases(release_nb, reference, course_hint="../../.."):
         ("linger_after_kernel", LINGER, "leaves a `sleep` and a thread behind to act later"),
         ("signal_grader_by_name", SIGNAL_BY_NAME, "stops and kills nbgrader, pytest, other kernels"),
     ]:
-        out.append((name, "correct", what, insert_after(correct, "imports", attack(code))))
+        out.append((name, "correct", what, insert_after(correct, "imports", attack(code)), Expect(lose=())))
     out.append(("signal_everyone", "correct",
                 "the answer_location cell SIGKILLs every process it sees, then all it may (kill -1)",
                 edit_solutions(release_nb, reference, {
-                    "answer_location": at_end(attack(SIGNAL_EVERYONE))})))
+                    "answer_location": at_end(attack(SIGNAL_EVERYONE))}),
+                Expect(lose=())))  # kill(-1) spares the caller: it reaches nothing at all
     out.append(("fork_processes", "correct", "a cell after run_m_step forks busy children until refused",
-                insert_after(correct, "run_m_step_loops", attack(FORK_PROCESSES))))
+                insert_after(correct, "run_m_step_loops", attack(FORK_PROCESSES)),
+                Expect(lose=AFTER["run_EM"])))  # its busy children slow its own kernel only
     out.append(("fork_threads", "correct", "a cell after imports starts threads until refused",
-                insert_after(correct, "imports", attack(FORK_THREADS))))
+                insert_after(correct, "imports", attack(FORK_THREADS)), Expect(lose=())))
     return out
 
 
@@ -851,6 +895,9 @@ def _forged_cell(text):
             f"{{{{n: _guess({{text[:2000]!r}}) for n in {{names!r}}}}}})\\n")
 '''
 
+# These get as far as handing in forged values, which the grader judges wrong
+FORGERS = ("inproc_transformer_forger", "inproc_wrapped_run_cell", "inproc_patched_hand_out",
+           "inproc_settrace", "inproc_forged_from_thread")
 IN_PROCESS = {
     "inproc_none_stubs": ("no attack: the stubs return None (the yardstick of the cases below)", ""),
     "inproc_transformer_get_ipython": (
@@ -962,7 +1009,7 @@ print("modules:", sorted(_sys.modules))
 
 
 def in_process_cases(release_nb, reference):
-    """The in-kernel cases: (name, base, what, notebook).
+    """The in-kernel cases: (name, base, what, notebook, Expect).
 
     Each attack tops the first solution cell of a notebook whose functions are the release's
     stubs returning None instead of raising (so the test cells' code runs to its hand-out,
@@ -975,14 +1022,15 @@ def in_process_cases(release_nb, reference):
              for gid in FUNCTIONS}
     first = FUNCTIONS[0]
     out = [(name, "blank", what,
-            notebook_cells.make_submission(release_nb, {**stubs, first: code + "\n" + stubs[first]}))
+            notebook_cells.make_submission(release_nb, {**stubs, first: code + "\n" + stubs[first]}),
+            Expect(in_kernel="forges" if name in FORGERS else "stubs"))
            for name, (what, code) in IN_PROCESS.items()]
     last_test = [notebook_cells.nbgrader_meta(c)["grade_id"] for c in release_nb.cells
                  if is_test(c)][-1]
     correct = notebook_cells.make_submission(release_nb, reference)
     out.append(("inproc_leaker", "correct", "a correct student who prints In, Out, _ih, globals() "
                 "and the kernel's history after the last test cell",
-                insert_after(correct, last_test, LEAKER)))
+                insert_after(correct, last_test, LEAKER), Expect(in_kernel="leaks")))
     return out
 
 
@@ -1054,3 +1102,10 @@ def bad_hand_in_cases(release_nb, reference):
          "own socket, JSON nested 200000 deep and a 200 MB output",
          insert_after(correct, "imports", RAW_MESSAGES)),
     ]
+
+
+@functools.lru_cache(maxsize=1)
+def catalog():
+    """Every case built from the committed release and source notebooks, once per process:
+    the names and expectations that tests/test_hostile.py parametrizes over."""
+    return tuple(cases(nbformat.read(RELEASE_NB, as_version=4), nbformat.read(SOURCE_NB, as_version=4)))

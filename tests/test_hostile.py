@@ -42,7 +42,7 @@ import hostile_cases
 from support import gradebook
 from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
 from coursetools import notebook_cells
-from grading.run import record, summary
+from grading.run import record, report, summary
 from grading.steps.notebook_record import NotebookRecord
 from grading import sandbox
 from grading.verdicts import testcell
@@ -55,64 +55,26 @@ c.Execute.timeout = 5
 c.GuardedExecute.submission_timeout = 45
 c.GuardedExecute.interrupt_grace = 2
 """
-SECTIONS = [*FUNCTIONS, *ANSWERS]  # in notebook order
 # One worker more than the 2 cores: many cases wait (timeouts, sleeps, kernel restarts).
 HOSTILE_WORKERS = 3
 UID_BASE = GuardedExecute.sandbox_uid_base.default_value  # a kernel's user: this plus its grader's pid
-AFTER = {f: SECTIONS[i:] for i, f in enumerate(SECTIONS)}  # a crash there loses these
 WRONG_TOTAL = 40  # the demo's mistakes student: its three mistakes, and run_EM, which calls them
-
-# case -> (parts that may lose points, what the summary must say about them)
-DAMAGE = {
-    "time_loop_forever": (["run_e_step", "run_EM"], "timeout"),  # run_EM's early stop calls run_e_step
-    "time_loop_top_level": ([], None),
-    "time_ignores_interrupt": (AFTER["run_EM"], "timeout"),
-    "time_slow_everywhere": (SECTIONS, "timeout"),
-    "memory_8_gib": (["run_m_step", "run_EM"], "memory"),
-    "memory_output_flood": ([], None),
-    "memory_stored_outputs": ([], None),
-    "crash_os_exit": (AFTER["run_m_step"], "crash"),
-    "crash_segfault": (AFTER["run_EM"], "crash"),
-    "crash_system_exit": ([], None),
-    "crash_exit_builtin": (AFTER["run_e_step"], "crash"),
-    "bad_renamed": ([], None),
-    "bad_nbformat3": ([], None),
-    # In the sandbox the kernel's parent is the sandbox's own init, which it may not signal.
-    "crash_kill_grader": (["answer_location"], None),
-    # Isolation: nothing is found or reached; the attack cells only cost their own errors.
-    "signal_everyone": ([], None),  # kill(-1) spares the caller: it reaches nothing at all
-    "fork_processes": (AFTER["run_EM"], None),  # its busy children slow its own kernel only
-    **{name: ([], None) for name in ("write_course_files", "write_gradebook",
-                                     "write_other_students", "write_home_and_tmp",
-                                     "net_connections", "linger_after_kernel",
-                                     "signal_grader_by_name", "fork_threads")},
-}
-ISOLATION = ["read_reference_walking_up", "read_reference_via_proc", "read_reference_by_search",
-             "read_other_students", "read_hidden_tests", "read_own_notebook", "read_through_links",
-             "write_course_files", "write_gradebook", "write_other_students", "write_home_and_tmp",
-             "net_connections", "linger_after_kernel", "signal_grader_by_name", "signal_everyone",
-             "fork_processes", "fork_threads"]
-HONEST = ["base_blank", "base_correct", "base_wrong", "fork_zz_honest", "read_zz_honest",
-          "signal_zz_honest", "write_zz_honest"]
 RUN_OUTPUTS = ("autograded", "feedback", ".grading", "gradebook.db", summary.TEXT, record.RESULTS,
-               summary.CSV)  # what a grading run itself writes in the course
-NOT_GRADED = {  # case -> what the summary must give as the reason
-    "bad_invalid_json": "is not valid JSON",
-    "bad_missing": "no notebook in the submission",
-    "bad_two_notebooks": "none is named em_prankster.ipynb",
-}
-REPAIRED = ["tamper_skip_tags", "tamper_raises_tags", "tamper_grade_flag", "tamper_points",
-            "tamper_grade_id", "tamper_edited_tests", "tamper_commented_tests",
-            "tamper_deleted_tests", "tamper_reordered", "tamper_files"]
-HELD = ["tamper_patch_numpy", "tamper_patch_grader", "tamper_input_transformer",
-        "tamper_runtime_write"]
-# In the kernel, nothing solved: each must score what its stubs score without the attack (0)
-IN_PROCESS = list(hostile_cases.IN_PROCESS)
-# ... and these must get as far as handing in forged values, which the grader judges wrong
-FORGERS = ["inproc_transformer_forger", "inproc_wrapped_run_cell", "inproc_patched_hand_out",
-           "inproc_settrace", "inproc_forged_from_thread"]
-LEAKER = "inproc_leaker"
-BAD_HAND_INS = ["handin_refused", "handin_raw_messages"]
+               summary.CSV, report.REPORT_HTML, report.REPORT_CSV)  # what a grading run itself writes in the course
+
+# What each case must come to is written beside its code (hostile_cases.Expect); these views
+# of it are what the tests below parametrize over.
+CASES = hostile_cases.catalog()
+DAMAGE = {c.name: (list(c.expect.lose), c.expect.says) for c in CASES if c.expect.lose is not None}
+NOT_GRADED = {c.name: c.expect.not_graded for c in CASES if c.expect.not_graded}
+REPAIRED = [c.name for c in CASES if c.expect.tampering == "repaired"]
+HELD = [c.name for c in CASES if c.expect.tampering == "held"]
+ISOLATION = [c.name for c in CASES if c.kind == "isolation"]
+HONEST = [c.name for c in CASES if c.kind in ("base", "honest")]
+IN_PROCESS = [c.name for c in CASES if c.expect.in_kernel in ("stubs", "forges")]
+FORGERS = [c.name for c in CASES if c.expect.in_kernel == "forges"]
+LEAKER, = [c.name for c in CASES if c.expect.in_kernel == "leaks"]
+BAD_HAND_INS = [c.name for c in CASES if c.kind == "bad_hand_in"]
 
 
 def digest(folder, leave_out=()):
@@ -311,8 +273,10 @@ def test_every_kind_of_case_is_there(hostile):
     kinds = {case.kind for case in hostile["cases"].values()}
     assert kinds == {"base", "time", "memory", "crash", "tampering", "bad_file", "isolation",
                      "honest", "in_process", "bad_hand_in"}
-    assert set(DAMAGE) | set(NOT_GRADED) | set(REPAIRED) | set(HELD) | set(ISOLATION) | set(
-        HONEST) | set(IN_PROCESS) | {LEAKER} | set(BAD_HAND_INS) == set(hostile["cases"])
+    assert [c.name for c in CASES] == list(hostile["cases"]), "the committed release builds other cases"
+    unchecked = [c.name for c in CASES if c.expect == hostile_cases.Expect()
+                 and not c.name.startswith("read_") and c.kind not in ("base", "bad_hand_in")]
+    assert unchecked == [], f"cases with no expected outcome: {unchecked}"
 
 
 def test_bases_score_as_expected(hostile):
