@@ -45,8 +45,9 @@ help:
 GUARD_CONFIG := jupyter-config/jupyter_server_config.d/em_prankster.json
 GUARD_CONFIG_TO := etc/jupyter/jupyter_server_config.d/em_prankster.json
 
-# The pinned dependencies, then the course's own code (grading/, prankster/, demo/, bench/,
-# em_grading) in editable mode (pyproject.toml): everything imports it by name, from any folder.
+# The pinned dependencies, then the course's own code (grading/, coursetools/, prankster/, demo/,
+# bench/) in editable mode (pyproject.toml): everything imports it by name, from any folder. An
+# assignment's helper module (em_grading) is not installed: grading loads it from its folder.
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml setup.cfg $(GUARD_CONFIG)
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

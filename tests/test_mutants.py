@@ -1,7 +1,7 @@
 """The mutation run's tool (tests/mutants.py) on mutants whose outcome is known, in seconds.
 
-The full run is ``make mutants`` (every mutant, a couple of minutes; its result is in the
-README). Here: the mutants are made as described; a handful of them grade as they must (a
+The full run is ``make mutants`` (every mutant, a couple of minutes; its result is in
+docs/hidden-tests.md). Here: the mutants are made as described; a handful of them grade as they must (a
 real student's bug killed in exactly its behaviour cell, an equivalent one unchanged, a free
 choice passed, code only run_EM reaches charged to run_EM); the corpus's real-student bugs
 fail exactly the behaviour cells they must, and no other of their function (one bug costs

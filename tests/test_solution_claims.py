@@ -1,7 +1,7 @@
 """The solution notebook's stated results agree with the numbers it printed above them.
 
 Seconds change from run to run, so the solution notebook shows none (`make bench` times what
-it explains, and the README's Speed table gives the figures): it compares EM and hard-EM by
+it explains, and the Speed page (docs/speed.md) gives the figures): it compares EM and hard-EM by
 counts (iterations, photos, matrix products until the face is recognisable), the plain and the
 reference log-likelihoods by their arithmetic, and counts the subnormal numbers it explains.
 Every sentence that names a winner or a ratio is printed by the cell from its own numbers.
@@ -91,7 +91,7 @@ def test_one_loop_against_one_product_counts_follow_the_shapes():
     images = int(re.search(r"on (\d+) images, both ways", text)[1])
     loop = int(re.search(r"one loop over offsets\s+([\d,]+)", text)[1].replace(",", ""))
     product = int(re.search(r"one matrix product\s+([\d,]+)", text)[1].replace(",", ""))
-    height, width, face = 100, 200, 73  # the photos and the face (the README's first lines)
+    height, width, face = 100, 200, 73  # the photos and the face (the README's story)
     offsets, pixels = width - face + 1, height * width
     # the loop: subtract, square, add, per offset, pixel and image; the product: multiply and
     # add per offset, pixel and image, the squared norms of the images, and the squares of the

@@ -11,9 +11,10 @@
 
 1. **Intake** (``grading/run/intake.py``): every folder in ``submitted/`` is checked and
    copied to ``.grading/staged/``; renamed and old-format notebooks are fixed there, and
-   what cannot be graded (no notebook, invalid JSON) gets its reason. Only the notebook and
-   the assignment's released files are staged; the summary lists what else was handed in
-   and left out. ``submitted/`` is only read, never written.
+   what cannot be graded (no notebook, invalid JSON) gets its reason. Only the notebook is
+   staged: the kernel is lent the course's own released files (``grading/steps/course_files.py``);
+   the summary lists what else was handed in and left out. ``submitted/`` is only read, never
+   written.
 2. **Grading**: nbgrader's SQLite gradebook does not take concurrent writers, so each
    worker takes a few students at a time into a shard: a course folder under
    ``.grading/shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
@@ -32,7 +33,8 @@
    shard are graded again in a new one. Every student ends with a record: a score or a reason.
 4. **Summary** (``grading/run/summary.py``): one line per student with the score and the cells
    lost and why, in ``grading_summary.txt``; every cell's score in ``grades_by_cell.csv``; every
-   record in ``grading_results.json``. All three are written from the records alone.
+   record in ``grading_results.json``; the class report (``grading/run/report.py``) in
+   ``class_report.html`` and ``class_report.csv``. All are written from the records alone.
 """
 import argparse
 import json
