@@ -25,7 +25,7 @@ import pytest
 
 import corpus
 from support.browser import LabServer, NotebookPage, launch_chromium, require_browser, time_limit
-from support import ANSWERS, ASSIGNMENT, DATA, FUNCTIONS, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
+from support import ANSWERS, ASSIGNMENT, DATA, EM, FUNCTIONS, NOTEBOOK, RELEASE_NB, REPORTS, ROOT, SOLUTION_NB
 from coursetools import notebook_cells
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
@@ -33,6 +33,8 @@ ARTIFACTS = ROOT / "build" / "browser"
 OVERALL_TIMEOUT = 900   # seconds for a whole test, server start to stop; it takes about a minute
 RUN_TIMEOUT = 300       # seconds for one "run all" (the notebook's cell limit is 300 s)
 STUB_ERROR = "NotImplementedError"
+ANSWER_VARIABLES = ("PRANKSTER", "GAMES_LOCATION")  # what the answer cells (ANSWERS) ask to assign
+HIDDEN_LINE = EM.checks().CHECKED_WHEN_GRADED  # what a hidden-test cell prints when a student runs it
 # A correct run_EM made slow, as a solution with loops is: 1.5 s more per call.
 SLOW_RUN_EM = """
 
@@ -166,6 +168,13 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
             f"step 1, {function}'s visible test on the stub: expected a {STUB_ERROR} "
             f"raised in {function}; {describe(cells, test)}")
 
+    # The answer cells say which variable to assign, as JupyterLab shows them.
+    for gid, variable in zip(ANSWERS, ANSWER_VARIABLES):
+        nb.cell(where[gid]).scroll_into_view_if_needed()
+        shown = nb.cell(where[gid]).locator(".jp-InputArea-editor").inner_text()
+        assert f"to {variable} (a string)" in shown, (
+            f"step 1, the {gid} cell: expected it to say 'to {variable} (a string)', it shows {shown!r}")
+
     # 2. The reference solution pasted into the solution cells, restart and run all.
     for gid in FUNCTIONS + ANSWERS:
         nb.set_cell_text(where[gid], reference[gid])
@@ -188,6 +197,10 @@ def test_student_in_jupyterlab(page, lab, student_folder, source_nb):
         if cell["kind"] == "code":
             assert cell["prompt"] not in ("[ ]:", ""), f"step 2: did not run: {describe(cells, i)}"
     for gid, i in where.items():
+        if "_hidden" in gid:  # run by the student, a hidden-test cell says its checks come later
+            shown = "".join(o["text"] for o in cells[i]["outputs"]).strip().splitlines()
+            assert len(shown) == 1 and shown[0].startswith(HIDDEN_LINE), (
+                f"step 2, {gid}: expected one line starting {HIDDEN_LINE!r}; {describe(cells, i)}")
         if gid.endswith(("_visible", "_loops")):
             assert "OK" in "".join(o["text"] for o in cells[i]["outputs"]), (
                 f"step 2, {gid}: expected it to print OK; {describe(cells, i)}")

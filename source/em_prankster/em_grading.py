@@ -57,13 +57,15 @@ def unpack(result, names, call):
     return tuple(result)
 
 
+CHECKED_WHEN_GRADED = "The checks above ran; this cell's hidden checks run when your notebook is graded"
+
+
 def checked_when_graded(inputs=""):
     """Say, in a hidden-test cell run by a student, that its checks come at grading time.
 
     ``inputs`` names the em_grading functions that give the hidden checks' inputs.
     """
-    line = "The checks above ran; this cell's hidden checks run when your notebook is graded"
-    print(line + (f" (their inputs: {inputs}, to try yourself)." if inputs else "."))
+    print(CHECKED_WHEN_GRADED + (f" (their inputs: {inputs}, to try yourself)." if inputs else "."))
 
 
 # --- The hidden tests' inputs ------------------------------------------------------------
