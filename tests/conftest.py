@@ -7,6 +7,7 @@ runs the real nbgrader apps there (generate_assignment, autograde, generate_feed
 on the demo submissions and hands the tests its gradebook.
 """
 import atexit
+import collections
 import os
 import pathlib
 import shutil
@@ -103,7 +104,18 @@ def pytest_testnodedown(node, error):
     REPORTS.extend(tuple(report) for report in getattr(node, "workeroutput", {}).get("reports", []))
 
 
+FILE_SECONDS = collections.Counter()  # test file -> seconds of setup, call and teardown
+
+
+def pytest_runtest_logreport(report):
+    """Add each phase's time to its file (under pytest-xdist, the main process gets them all)."""
+    FILE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+
+
 def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_sep("=", "seconds per test file (the longest ten: LONGEST_FIRST above)")
+    for path, seconds in FILE_SECONDS.most_common(10):
+        terminalreporter.write_line(f"{seconds:8.1f} s  {path}")
     for title, text in sorted(REPORTS):
         terminalreporter.write_sep("=", title)
         terminalreporter.write_line(text)
