@@ -109,6 +109,8 @@ demo: solutions submissions feedback
 	@echo "  solutions/$(ASSIGNMENT)/    the executed solution notebook, and its HTML to read in any browser, offline"
 	@echo "  autograded/<student>/       the demo class, graded: $(STUDENTS)"
 	@echo "  feedback/<student>/         the HTML feedback each student gets"
+	@echo "  grading_summary.txt         one line per student: the score, and the cells lost and why"
+	@echo "  class_report.html           how the class did, on one offline page (numbers in class_report.csv)"
 	@echo "  grades.csv                  the scores exported from gradebook.db"
 	@$(BIN)/python -c "import csv; [print(f\"  {r['student_id']:>10}: {float(r['score']):g} / {float(r['max_score']):g}\") for r in csv.DictReader(open('grades.csv'))]"
 
