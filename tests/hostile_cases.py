@@ -298,7 +298,10 @@ def cases(release_nb, source_nb):
         "the calculate_lower_bound cell ends with raise SystemExit(1)",
         solved(calculate_lower_bound=at_end("raise SystemExit(1)")), expect=kept)
     add("crash_exit_builtin", "crash", "correct", "the run_e_step cell ends with exit()",
-        solved(run_e_step=at_end("exit()")), expect=Expect(lose=AFTER["run_e_step"], says="crash"))
+        solved(run_e_step=at_end("exit()")),
+        # exit() ends the kernel a few cells later, when it gets to it: on a loaded machine the
+        # kernel may stop answering (a timeout) before it is gone (a crash)
+        expect=Expect(lose=AFTER["run_e_step"], says="(crash|timeout)"))
     add("crash_kill_grader", "crash", "correct",
         "the answer_location cell SIGKILLs the kernel's parent (the grader)",
         solved(answer_location=at_end("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")),

@@ -32,7 +32,7 @@ import pytest
 
 import payloads
 from support.browser import LabServer, require_browser, time_limit
-from support import ASSIGNMENT, REPORTS, ROOT
+from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT
 pytestmark = pytest.mark.slow
 OVERALL_TIMEOUT = 600  # seconds; it takes about two minutes
 # The five notebook forms: the raw rendering must report them, or the check is vacuous.
@@ -106,7 +106,7 @@ def test_handed_in_files_are_left_out_and_listed(run):
     line = next(line for line in run["summary"].splitlines() if line.startswith(payloads.STUDENT))
     assert "left out 2 file(s) that are not the assignment's: evil.html, evil.svg" in line, line
     graded = run["course"] / "autograded" / payloads.STUDENT / ASSIGNMENT
-    assert not list(graded.glob("evil.*")) and (graded / "data_em.npy").exists()
+    assert not list(graded.glob("evil.*")) and (graded / NOTEBOOK).exists()
     opened = {name: how for name, (_, how, _) in run["pages"].items()}
     assert opened["formgrader: handed-in evil.html"] == "HTTP 404"
 

@@ -22,6 +22,7 @@ import pytest
 
 from support import ASSIGNMENT, NOTEBOOK, REPORTS, ROOT, new_course
 from coursetools.servers import PostgresServer
+from grading.run import record
 from hub import hubctl
 
 HUB_PYTHON = str(hubctl.PREFIX / "bin" / "python")  # the hub's environment has psycopg
@@ -88,8 +89,9 @@ def gradebook(db_url):
 
 
 def statuses(course):
-    folder = course / ".grading" / "status" / ASSIGNMENT
-    return {p.stem: json.loads(p.read_text())["graded"] for p in folder.glob("*.json")}
+    """{student: graded?} from the result records the grading run saved (grading/run/record.py)."""
+    folder = course / record.FOLDER / ASSIGNMENT
+    return {p.stem: record.read(course, ASSIGNMENT, p.stem).graded for p in folder.glob("*.json")}
 
 
 def test_two_copies_grade_one_class_on_one_server_at_once(pg, tmp_path):
