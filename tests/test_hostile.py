@@ -71,6 +71,7 @@ REPAIRED = [c.name for c in CASES if c.expect.tampering == "repaired"]
 HELD = [c.name for c in CASES if c.expect.tampering == "held"]
 ISOLATION = [c.name for c in CASES if c.kind == "isolation"]
 HONEST = [c.name for c in CASES if c.kind in ("base", "honest")]
+BASES = [c.name for c in CASES if c.kind == "base"]
 IN_PROCESS = [c.name for c in CASES if c.expect.in_kernel in ("stubs", "forges")]
 FORGERS = [c.name for c in CASES if c.expect.in_kernel == "forges"]
 LEAKER, = [c.name for c in CASES if c.expect.in_kernel == "leaks"]
@@ -239,9 +240,10 @@ def limited_course(tmp_path_factory, name):
 def hostile(tmp_path_factory, source_nb):
     course, release = limited_course(tmp_path_factory, "hostile")
     cases = {case.name: case for case in hostile_cases.cases(release, source_nb)}
-    # The honest students alone first, in a course of their own: their grades are the yardstick.
+    # The honest bases alone first, in a course of their own: their grades are the yardstick
+    # (the honest students graded beside the isolation cases hand in their base's notebook).
     alone, _ = limited_course(tmp_path_factory, "honest_alone")
-    for name in HONEST:
+    for name in BASES:
         write_case(alone, cases[name])
     grading_run(alone, "--workers", "2")
     for case in cases.values():
@@ -262,7 +264,7 @@ def hostile(tmp_path_factory, source_nb):
                 course_before=course_before, course_after=digest(course, RUN_OUTPUTS),
                 markers=[str(p) for p in HOST_MARKERS if p.exists()],
                 connections=listener.connections, left_running=sandbox_processes(memory.uids),
-                alone=gradebook.scores(alone, HONEST))
+                alone=gradebook.scores(alone, BASES))
 
 
 def base_of(hostile, name):
@@ -580,7 +582,8 @@ def test_forking_without_end_is_refused(hostile, name, key):
 
 @pytest.mark.parametrize("name", HONEST)
 def test_honest_students_grade_as_when_graded_alone(hostile, name):
-    assert hostile["scores"][name] == hostile["alone"][name]
+    assert hostile["cases"][name].files == hostile["cases"][base_of(hostile, name)].files
+    assert hostile["scores"][name] == hostile["alone"][base_of(hostile, name)]
 
 
 @pytest.fixture(scope="module")
