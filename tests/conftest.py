@@ -81,9 +81,10 @@ def graded_course(tmp_path_factory):
 
 # The test files that take longest, in the order the two processes of `make test` should start
 # them (pytest-xdist: -n 2 --dist loadfile --no-loadscope-reorder, each file on one process);
-# the rest follow in pytest's order. Measured: the hostile suite about 4 minutes, the hub 2,
-# the payload suite 2, the corpus and PostgreSQL 1.5.
-LONGEST_FIRST = ("test_hostile.py", "test_hub.py", "test_payloads.py", "test_corpus.py", "test_postgres.py")
+# the rest follow in pytest's order. The run prints each file's seconds at its end.
+LONGEST_FIRST = ("test_hostile.py", "test_hub.py", "test_corpus.py", "test_payloads.py", "test_postgres.py",
+                 "test_grading.py", "test_hostile_safeguards_off.py", "test_browser.py", "test_mutants.py",
+                 "test_sync.py", "test_new_assignment.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -1,9 +1,8 @@
 """The autograder against hostile submissions (tests/hostile_cases.py), through the real run.
 
 Every case is graded in one run of ``python -m grading.run`` (intake, nbgrader autograde
-in shards with this course's configuration, merge, summary) in a temporary course. The
-limits are lowered so that the run is short: 5 s a cell, 45 s a submission, 2 s for a kernel
-to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
+in shards with this course's configuration, merge, summary) in a temporary course, under the
+lowered limits of tests/support/hostile.py. Then:
 
 - no case scores more than its honest base, and the correct base keeps its points in every
   cell outside the functions a case damaged;
@@ -17,9 +16,10 @@ to answer after an interrupt; the memory cap is the course's own 4 GiB. Then:
   run's own outputs hashes the same before and after, no file appeared in the host's
   home folder or /tmp, no connection reached a listener on the host's loopback, no
   process of a kernel outlived the run, and every honest student graded beside them has,
-  cell for cell, the grades of a run of the honest students alone;
-- without the sandbox (in a throw-away course) the same attacks do succeed, so these
-  checks can fail.
+  cell for cell, the grades of a run of their honest base alone.
+
+The same cases with a safeguard off (the scan, the sandbox) are tests/test_hostile_safeguards_off.py:
+a file of its own, so that pytest-xdist can run it beside this one.
 """
 import ast
 import csv
@@ -30,8 +30,6 @@ import os
 import pathlib
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -40,42 +38,22 @@ import pytest
 
 import hostile_cases
 from support import gradebook
-from support import ANSWERS, ASSIGNMENT, EM, FUNCTIONS, NOTEBOOK, REPORTS, grading_run, nbgrader, nbgrader_env, new_course
+from support.hostile import (BAD_HAND_INS, BASES, CASES, DAMAGE, FORGERS, HELD, HONEST, HOSTILE_WORKERS,
+                             IN_PROCESS, ISOLATION, LEAKER, NOT_GRADED, REPAIRED, attacks, limited_course,
+                             verdicts, write_case)
+from support import ASSIGNMENT, EM, NOTEBOOK, REPORTS, grading_run, nbgrader
 from coursetools import notebook_cells
 from grading.run import record, report, summary
-from grading.steps.notebook_record import NotebookRecord
-from grading import sandbox
 from grading.verdicts import testcell
 from grading.steps.execute import GuardedExecute
 
 pytestmark = pytest.mark.slow  # `make check` leaves it out (pytest.ini)
 
-LIMITS = """
-c.Execute.timeout = 5
-c.GuardedExecute.submission_timeout = 45
-c.GuardedExecute.interrupt_grace = 2
-"""
-# One worker more than the 2 cores: many cases wait (timeouts, sleeps, kernel restarts).
-HOSTILE_WORKERS = 3
 UID_BASE = GuardedExecute.sandbox_uid_base.default_value  # a kernel's user: this plus its grader's pid
 WRONG_TOTAL = 40  # the demo's mistakes student: its three mistakes, and run_EM, which calls them
 RUN_OUTPUTS = ("autograded", "feedback", ".grading", "gradebook.db", summary.TEXT, record.RESULTS,
                summary.CSV, report.REPORT_HTML, report.REPORT_CSV)  # what a grading run itself writes in the course
 
-# What each case must come to is written beside its code (hostile_cases.Expect); these views
-# of it are what the tests below parametrize over.
-CASES = hostile_cases.catalog()
-DAMAGE = {c.name: (list(c.expect.lose), c.expect.says) for c in CASES if c.expect.lose is not None}
-NOT_GRADED = {c.name: c.expect.not_graded for c in CASES if c.expect.not_graded}
-REPAIRED = [c.name for c in CASES if c.expect.tampering == "repaired"]
-HELD = [c.name for c in CASES if c.expect.tampering == "held"]
-ISOLATION = [c.name for c in CASES if c.kind == "isolation"]
-HONEST = [c.name for c in CASES if c.kind in ("base", "honest")]
-BASES = [c.name for c in CASES if c.kind == "base"]
-IN_PROCESS = [c.name for c in CASES if c.expect.in_kernel in ("stubs", "forges")]
-FORGERS = [c.name for c in CASES if c.expect.in_kernel == "forges"]
-LEAKER, = [c.name for c in CASES if c.expect.in_kernel == "leaks"]
-BAD_HAND_INS = [c.name for c in CASES if c.kind == "bad_hand_in"]
 
 
 def digest(folder, leave_out=()):
@@ -164,29 +142,6 @@ def sandbox_processes(uids):
     return found
 
 
-def write_case(course, case):
-    folder = course / "submitted" / case.name / ASSIGNMENT
-    folder.mkdir(parents=True)
-    for name, data in case.files.items():
-        if isinstance(data, hostile_cases.Symlink):
-            (folder / name).symlink_to(data.target)
-        else:
-            (folder / name).write_bytes(data)
-
-
-def attacks(course, student):
-    """What the ATTACK lines of a student's autograded notebook say, in order."""
-    path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    found = []
-    for cell in json.loads(path.read_text())["cells"]:
-        for out in cell.get("outputs", []):
-            text = out.get("text", "")
-            text = "".join(text) if isinstance(text, list) else text
-            found += [json.loads(line[len("ATTACK "):]) for line in text.splitlines()
-                      if line.startswith("ATTACK ")]
-    return found
-
-
 class MemoryWatch:
     """Peak resident memory of one course's grading processes and of their kernels, read from
     /proc; and the users those kernels run as (GuardedExecute: its base id plus the grading
@@ -225,15 +180,6 @@ class MemoryWatch:
     def __exit__(self, *exc):
         self.running = False
         self.thread.join()
-
-
-def limited_course(tmp_path_factory, name):
-    """A released copy of the course with the suite's lower LIMITS; and its release notebook."""
-    course = new_course(tmp_path_factory.mktemp(name))
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write(LIMITS)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    return course, notebook_cells.read(course / "release" / ASSIGNMENT / NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
@@ -398,12 +344,6 @@ def test_a_resumed_run_grades_only_what_is_left(hostile):
 # In the kernel: verdicts are reached in the grading process (grading/verdicts/)
 
 
-def verdicts(course, student):
-    """{grade_id: the grader's verdict} recorded in a student's autograded notebook."""
-    path = course / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    return NotebookRecord.of(json.loads(path.read_text()))[NotebookRecord.VERDICTS]
-
-
 @pytest.mark.parametrize("name", IN_PROCESS)
 def test_in_process_attacks_earn_nothing(hostile, name):
     """Scan on: no cell is earned (the flagged ones are also held, which gains nothing)."""
@@ -416,55 +356,6 @@ def test_forged_hand_ins_reach_the_grader_and_are_judged_wrong(hostile, name):
     """The forgers got as far as they can: their values arrived, and the checks refused them."""
     reasons = {v["reason"] for v in verdicts(hostile["course"], name).values()}
     assert "wrong" in reasons, reasons
-
-
-@pytest.fixture(scope="module")
-def scan_off(tmp_path_factory, source_nb, hostile):
-    """The in-kernel cases and the held ones again, with grading/steps/scan.py turned off: no points
-    may depend on the scan."""
-    course, _ = limited_course(tmp_path_factory, "scan_off")
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write("c.RebuildNotebook.scan_code = False\n")
-    names = IN_PROCESS + HELD + BAD_HAND_INS + ["base_blank", "base_wrong", "base_correct"]
-    for name in names:
-        write_case(course, hostile["cases"][name])
-    start = time.perf_counter()
-    grading_run(course, "--workers", str(HOSTILE_WORKERS))
-    lines = {line.split()[0]: line for line in (course / summary.TEXT).read_text().splitlines()}
-    return dict(course=course, scores=gradebook.scores(course, names), lines=lines,
-                seconds=time.perf_counter() - start)
-
-
-@pytest.mark.parametrize("name", IN_PROCESS + HELD)
-def test_without_the_scan_nothing_is_gained_either(scan_off, hostile, name):
-    base = base_of(hostile, name)
-    assert sum(scan_off["scores"][name].values()) <= sum(scan_off["scores"][base].values()), \
-        scan_off["lines"][name]
-    assert "held for review" not in scan_off["lines"][name], scan_off["lines"][name]
-
-
-def test_refused_hand_ins_fail_their_cells_with_why(scan_off):
-    """Too large, pickled, too deep, too long, NaN: each fails its own cell with a message,
-    the grading went on, and every other cell scored as the correct base's."""
-    found = verdicts(scan_off["course"], "handin_refused")
-    for gid, message in hostile_cases.BAD_HAND_IN_MESSAGES:
-        assert not found[gid]["passed"] and message in found[gid]["message"], (gid, found[gid])
-    refused = {gid for gid, _ in hostile_cases.BAD_HAND_IN_MESSAGES}
-    scores, base = scan_off["scores"]["handin_refused"], scan_off["scores"]["base_correct"]
-    assert {gid: score for gid, score in scores.items() if gid not in refused} \
-        == {gid: score for gid, score in base.items() if gid not in refused}
-    assert all(scores[gid] == 0 for gid in refused)
-
-
-def test_messages_no_client_should_read_cost_nothing_else(scan_off):
-    """JSON nested 200000 deep and a 200 MB output, sent raw on the kernel's socket: the cell
-    that sent them (not graded) says so, the 200 MB never reach the grader's memory, and the
-    grader reconnects to the kernel's output, so no later cell loses anything."""
-    assert scan_off["scores"]["handin_raw_messages"] == scan_off["scores"]["base_correct"]
-    cells = json.loads((scan_off["course"] / "autograded" / "handin_raw_messages" / ASSIGNMENT /
-                        NOTEBOOK).read_text())["cells"]
-    outputs = json.dumps([c.get("outputs") for c in cells])
-    assert "UnreadableOutput" in outputs and "OutputTooLarge" in outputs
 
 
 def hidden_expected_numbers(source_nb):
@@ -584,48 +475,3 @@ def test_forking_without_end_is_refused(hostile, name, key):
 def test_honest_students_grade_as_when_graded_alone(hostile, name):
     assert hostile["cases"][name].files == hostile["cases"][base_of(hostile, name)].files
     assert hostile["scores"][name] == hostile["alone"][base_of(hostile, name)]
-
-
-@pytest.fixture(scope="module")
-def unsandboxed(tmp_path_factory, source_nb):
-    """Three attacks graded without the sandbox, in a throw-away course."""
-    course, release = limited_course(tmp_path_factory, "unsandboxed")
-    for name, _, _, nb in hostile_cases.unsandboxed_cases(release, notebook_cells.reference_code(source_nb)):
-        write_case(course, hostile_cases.Case(name, "isolation", "", "", {NOTEBOOK: hostile_cases.dumps(nb)}))
-    config_before = (course / "nbgrader_config.py").read_text()
-    run = grading_run(course, "--no-sandbox")
-    return dict(course=course, run=run, config_before=config_before,
-                scores=gradebook.scores(course, ["read_reference_walking_up", "write_course_files", "read_own_notebook"]))
-
-
-def test_without_the_sandbox_the_attacks_succeed(unsandboxed):
-    """The isolation checks above can fail: unsandboxed, the same code reaches the course."""
-    course = unsandboxed["course"]
-    assert sum(unsandboxed["scores"]["read_reference_walking_up"].values()) == 104
-    assert hostile_cases.MARKER in (course / "nbgrader_config.py").read_text()
-    (said,) = attacks(course, "read_own_notebook")
-    assert said["found"], said  # the notebook being graded, hidden tests and all
-    assert "WARNING: grading without the sandbox" in unsandboxed["run"].stderr
-    lines = (course / summary.TEXT).read_text().splitlines()
-    assert len(lines) == 3 and all("NOT SANDBOXED" in line for line in lines), lines
-    rows = list(csv.DictReader(open(course / summary.CSV)))
-    assert rows and all(row["sandbox"] == sandbox.NONE for row in rows), rows[:3]
-
-
-def test_grading_stops_when_no_sandbox_can_be_made(tmp_path, monkeypatch):
-    """With bwrap missing, the run says why and how to fix it, and grades no one."""
-    course = new_course(tmp_path)
-    (course / "submitted" / "someone" / ASSIGNMENT).mkdir(parents=True)
-    env = nbgrader_env()
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
-    (fake_bin / "bwrap").chmod(0o755)
-    env["PATH"] = f"{fake_bin}{os.pathsep}{env['PATH']}"
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    run = subprocess.run([sys.executable, "-m", "grading.run.parallel", ASSIGNMENT], cwd=course,
-                         env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode != 0
-    assert "No permissions to create new namespace" in run.stderr, run.stderr
-    assert "--no-sandbox" in run.stderr and "apt-get install bubblewrap" in run.stderr
-    assert not (course / "autograded").exists()
