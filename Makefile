@@ -22,7 +22,7 @@ STUDENTS := reference untouched mistakes
 # The test suite runs its files on two processes (pytest-xdist), each file on one: much of it
 # waits on kernels, browsers and servers (three processes were slower on two cores: they fight
 # for them). tests/conftest.py starts the longest files first.
-TEST_PROCESSES := -n 2 --dist loadfile --no-loadscope-reorder
+TEST_PROCESSES := -n 3 --dist loadfile --no-loadscope-reorder
 
 # Debian packages, installed with apt when missing (as root, or with sudo):
 # - bubblewrap: every submission's kernel runs in its sandbox (grading/sandbox/bwrap.py);

@@ -154,9 +154,9 @@ def at_start(function, line):
 
 
 def slow(function):
-    """An edit: ``import time`` atop the cell and ``time.sleep(4)`` first in ``function``
+    """An edit: ``import time`` atop the cell and ``time.sleep(2)`` first in ``function``
     (less than the suite's cell limit, more than its submission limit over all calls)."""
-    return lambda code: "import time\n" + prepend_to_function(code, function, "time.sleep(4)")
+    return lambda code: "import time\n" + prepend_to_function(code, function, "time.sleep(2)")
 
 
 def at_end(line):
@@ -270,7 +270,7 @@ def cases(release_nb, source_nb):
                 except KeyboardInterrupt: pass
             """), expect=Expect(lose=AFTER["run_EM"], says="timeout"))
     add("time_slow_everywhere", "time", "correct",
-        "each of the five functions first sleeps 4 s",
+        "each of the five functions first sleeps 2 s",
         solved(**{f: slow(f) for f in FUNCTIONS}), expect=Expect(lose=SECTIONS, says="timeout"))
 
     # -- memory
