@@ -19,9 +19,9 @@ ASSIGNMENTS := $(shell sed -n 's/^ *"\([A-Za-z0-9_]*\)",\{0,1\}$$/\1/p' assignme
 ASSIGNMENT := em_prankster
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
-# The test suite runs its files on two processes (pytest-xdist), each file on one: much of it
-# waits on kernels, browsers and servers (three processes were slower on two cores: they fight
-# for them). tests/conftest.py starts the longest files first.
+# The test suite runs its files on three processes (pytest-xdist), each file on one: much of it
+# waits on kernels, browsers and servers (on two cores: 10 min 37 s against 11 min 10 s on two
+# processes). tests/conftest.py starts the longest files first.
 TEST_PROCESSES := -n 3 --dist loadfile --no-loadscope-reorder
 
 # Debian packages, installed with apt when missing (as root, or with sudo):

@@ -11,7 +11,8 @@ Two copies of the course are graded, one after the other, ``R`` times each, alte
 
 Each copy grades ``N`` students (its own demo class, cycled) with ``python -m grading.run
 --workers 1`` in the sandbox; the run's own working folder is the course, so each copy runs its
-own ``grading`` package. Both use this machine's data and environment. Printed: seconds per
+own ``grading`` package (also on ``PYTHONPATH``, for the processes the run starts). Both use
+this machine's data and environment. Printed: seconds per
 submission, median and range, and the ratio of the medians, with the load average before and
 after (other work on the machine slows both alike, since they alternate).
 """
@@ -76,8 +77,9 @@ def grade(course, size, assignment):
     for name in ("autograded", ".grading"):
         shutil.rmtree(course / name, ignore_errors=True)
     start = time.perf_counter()
+    # PYTHONPATH: every process of the run (nbgrader's too) imports the copy's own grading package
     subprocess.run([sys.executable, "-m", command, assignment, "--workers", "1"],
-                   cwd=course, env=env(), check=True, capture_output=True)
+                   cwd=course, env=dict(env(), PYTHONPATH=str(course)), check=True, capture_output=True)
     return (time.perf_counter() - start) / size
 
 

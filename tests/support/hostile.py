@@ -15,11 +15,12 @@ __all__ = ["BAD_HAND_INS", "BASES", "CASES", "DAMAGE", "FORGERS", "HELD", "HONES
            "IN_PROCESS", "ISOLATION", "LEAKER", "LIMITS", "NOT_GRADED", "REPAIRED", "attacks",
            "base_name", "limited_course", "verdicts", "write_case"]
 
-# The limits are lowered so that a run is short: 3 s a cell (an honest cell takes well under
-# 1 s, even with the test processes on both cores), 30 s a submission, 1 s for a kernel to answer
-# after an interrupt; the memory cap is the course's own 4 GiB.
+# The limits are lowered so that a run is short: 5 s a cell (an honest cell takes well under 1 s,
+# but handing in 70 MiB, as handin_refused does, took over 3 s with the test processes on both
+# cores), 30 s a submission, 1 s for a kernel to answer after an interrupt; the memory cap is the
+# course's own 4 GiB.
 LIMITS = """
-c.Execute.timeout = 3
+c.Execute.timeout = 5
 c.GuardedExecute.submission_timeout = 30
 c.GuardedExecute.interrupt_grace = 1
 """
