@@ -53,7 +53,8 @@ def make_course(folder, ref, size, assignment):
     else:
         archive = subprocess.run(["git", "archive", ref, *COPIED], cwd=ROOT, capture_output=True,
                                  check=True).stdout
-        if subprocess.run(["git", "cat-file", "-e", f"{ref}:assignments.toml"], cwd=ROOT).returncode == 0:
+        if subprocess.run(["git", "cat-file", "-e", f"{ref}:assignments.toml"], cwd=ROOT,
+                          stderr=subprocess.DEVNULL).returncode == 0:
             archive_registry = subprocess.run(["git", "show", f"{ref}:assignments.toml"], cwd=ROOT,
                                               capture_output=True, check=True).stdout
             (folder / "assignments.toml").write_bytes(archive_registry)
