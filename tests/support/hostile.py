@@ -15,14 +15,14 @@ __all__ = ["BAD_HAND_INS", "BASES", "CASES", "DAMAGE", "FORGERS", "HELD", "HONES
            "IN_PROCESS", "ISOLATION", "LEAKER", "LIMITS", "NOT_GRADED", "REPAIRED", "attacks",
            "base_name", "limited_course", "verdicts", "write_case"]
 
-# The limits are lowered so that a run is short: 5 s a cell (an honest cell takes well under 1 s,
-# but handing in 70 MiB, as handin_refused does, took over 3 s with the test processes on both
-# cores), 30 s a submission, 1 s for a kernel to answer after an interrupt; the memory cap is the
-# course's own 4 GiB.
+# The limits are lowered so that a run is short: 5 s a cell (an honest cell takes well under 1 s;
+# handing in 70 MiB, as handin_refused does, took over 3 s with the test processes on both cores),
+# 60 s a submission (time_loop_forever times out in about ten cells: 40 to 50 s), 2 s for a kernel
+# to answer after an interrupt; the memory cap is the course's own 4 GiB.
 LIMITS = """
 c.Execute.timeout = 5
-c.GuardedExecute.submission_timeout = 30
-c.GuardedExecute.interrupt_grace = 1
+c.GuardedExecute.submission_timeout = 60
+c.GuardedExecute.interrupt_grace = 2
 """
 # One worker more than the 2 cores: many cases wait (timeouts, sleeps, kernel restarts).
 HOSTILE_WORKERS = 3
