@@ -134,9 +134,9 @@ $(CHROMIUM):
 test: data $(BWRAP) $(CHROMIUM) hub-env postgres
 	$(BIN)/python -m pytest $(TEST_PROCESSES) tests
 
-# The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"): under a minute.
+# The fast tests alone (no nbgrader run, kernel or browser; pytest -m "not slow"), on two processes.
 check: data
-	$(BIN)/python -m pytest tests -m "not slow"
+	$(BIN)/python -m pytest tests -m "not slow" -n 2
 
 # Mutation testing of the hidden tests (tests/mutants.py): every mutant of the reference's five
 # functions graded in-process through the course's own checks, and 8 of each function's also
