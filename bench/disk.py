@@ -72,13 +72,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from coursetools.course_copy import copy_course
+
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[1]
 ASSIGNMENT = "em_prankster"
 COURSE_ID = "em-prankster"
-# What a copy of the course is made of (tests/support/course.py COURSE_FILES); a checkout may
-# lack some (the baseline has no assignments.toml). build/truth.npz, the answer key, is copied too.
-COURSE_FILES = ("nbgrader_config.py", "assignments.toml", "grading", "source")
 DEMO_KINDS = ("reference", "mistakes", "untouched")  # the demo class, in turn
 # The scratch a checkout's run may fill at most: the exchange's students, and the graded sample,
 # are checked against it before they start (a submission carrying the photos costs 20 MB a copy).
@@ -224,14 +223,7 @@ class Side:
 
     def new_course(self, folder):
         """A copy of its course in ``folder``, with ``release/`` and the gradebook generated."""
-        folder.mkdir(parents=True)
-        for name in COURSE_FILES:
-            src = self.checkout / name
-            if src.is_dir():
-                shutil.copytree(src, folder / name,
-                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-            elif src.exists():
-                shutil.copy(src, folder / name)
+        copy_course(self.checkout, folder)  # an older checkout may lack the registry
         (folder / "build").mkdir()
         shutil.copy(self.checkout / "build" / "truth.npz", folder / "build" / "truth.npz")
         self.nbgrader(folder, "generate_assignment", ASSIGNMENT)

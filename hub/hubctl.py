@@ -32,6 +32,7 @@ import time
 
 import psutil
 
+from coursetools.course_copy import copy_course
 from coursetools.servers import free_port
 from grading.steps import exchange_submit
 
@@ -40,7 +41,6 @@ COURSE = HUB.parent
 PREFIX = pathlib.Path(os.environ.get("EM_PRANKSTER_HUB_PREFIX", "/opt/em-prankster-hub"))
 DEFAULT_STATE = pathlib.Path("/srv/em-prankster-hub")
 COURSE_ID = "em-prankster"
-COURSE_FILES = ("nbgrader_config.py", "assignments.toml", "grading", "source")
 # JupyterLab settings for every user: no "get Jupyter news?" pop-up.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 STUDENT_DISABLED_SERVER = ["nbgrader.server_extensions.formgrader",
@@ -148,13 +148,7 @@ def install_course(instructor, course_dir, source=COURSE, prefix=PREFIX):
                 raise HubError(f"{source}/source/{name}/{generated} is missing: run `make data` first")
     if course_dir.exists():
         shutil.rmtree(course_dir)
-    course_dir.mkdir(parents=True)
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for name in COURSE_FILES:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, course_dir / name, ignore=ignore)
-        else:
-            shutil.copy(source / name, course_dir / name)
+    copy_course(source, course_dir)
     entry = pwd.getpwnam(instructor)
     for path in [course_dir, *course_dir.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)

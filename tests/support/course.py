@@ -4,13 +4,13 @@
 holds for any assignment takes the name from ``assignments.names()``.
 """
 import os
-import pathlib
 import shutil
 import subprocess
 import sys
 
 from grading import assignments
 from coursetools import notebook_cells
+from coursetools.course_copy import copy_course
 
 ROOT = assignments.ROOT
 EM = assignments.load("em_prankster")
@@ -23,7 +23,6 @@ SOLUTION_NB = ROOT / "solutions" / ASSIGNMENT / NOTEBOOK
 DATA = EM.folder / "data_em.npy"
 TRUTH = ROOT / "build" / "truth.npz"
 REPORTS = []  # (title, text) printed at the end of the run: measured figures for the notes
-COURSE_FILES = ("nbgrader_config.py", "assignments.toml", "grading", "source")  # a course's own
 
 
 def nbgrader_env():
@@ -56,13 +55,7 @@ def grading_run(course, *args, assignment=ASSIGNMENT, timeout=1800):
 def new_course(tmp):
     """A copy of the course (config, registry, grading/, source/ with the data, the answer
     key) in ``tmp``."""
-    tmp = pathlib.Path(tmp)
-    for name in COURSE_FILES:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, tmp / name,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        else:
-            shutil.copy(ROOT / name, tmp / name)
+    tmp = copy_course(ROOT, tmp)
     (tmp / "build").mkdir()
     shutil.copy(TRUTH, tmp / "build" / "truth.npz")  # the solution notebook reads the answer key
     return tmp
