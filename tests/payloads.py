@@ -290,7 +290,7 @@ def probe(page, unreadable):
         if frame in unreadable:
             continue
         try:  # a busy page (JupyterLab rendering a notebook) may take a few seconds to answer
-            timeout = 5000 if frame == page.main_frame else 1500
+            timeout = 20_000 if frame == page.main_frame else 1500
             seen[frame] = frame.wait_for_function(PROBE_JS, timeout=timeout).json_value()
         except Exception:  # no script in it, or it navigated or closed meanwhile
             unreadable.add(frame)
@@ -378,6 +378,10 @@ def lab_notebook(url):
     def open_page(page):
         page.goto(url, wait_until="load", timeout=60_000)
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+        try:  # its outputs render after its cells, slowly on a loaded machine
+            page.locator(".jp-NotebookPanel .jp-RenderedImage img").first.wait_for(timeout=60_000)
+        except Exception:  # none shown: the probe says so, and the test that wants them fails
+            pass
         return "opened in JupyterLab"
     return open_page
 

@@ -1,5 +1,7 @@
 """The set-up files agree with each other and with the README."""
 import re
+import subprocess
+import sys
 
 from support import ROOT
 def pins(text, pattern):
@@ -26,3 +28,14 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make demo" in readme
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), flags=re.M)
+
+
+def test_no_grammar_is_built_when_nbgrader_starts():
+    """jsonschema 4.25 and later pull rfc3987-syntax (through jupyter-events' extra
+    format-nongpl), which builds 39 parsers whenever nbformat's validator is imported: 2.7 s
+    more for every nbgrader, nbconvert and Jupyter process (requirements.txt pins jsonschema)."""
+    code = ("import sys, nbformat, nbgrader.apps, jupyter_server.serverapp; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rfc3987_syntax', 'lark')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", proc.stdout
