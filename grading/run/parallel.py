@@ -16,7 +16,8 @@
    the summary lists what else was handed in and left out. ``submitted/`` is only read, never
    written.
 2. **Grading**: nbgrader's SQLite gradebook does not take concurrent writers, so each
-   worker takes a few students at a time into a shard: a course folder under
+   worker takes a few students at a time (``shards_of``: at most 10, fewer as the queue
+   empties) into a shard: a course folder under
    ``.grading/shards/`` whose gradebook starts as a copy of the course's, whose ``source/`` and
    ``release/`` are links to the course's, and whose ``submitted/`` links to the staged
    copies. One worker process (``grading/run/worker.py``) grades the shard's students one by
@@ -80,6 +81,20 @@ def make_shard(course, index, students, gradebook_lock, copy_gradebook=True):
     for student in students:
         (shard / "submitted" / student).symlink_to(course / WORK / "staged" / student)
     return shard
+
+
+def shards_of(students, workers, size=None):
+    """``students`` cut into the parts the workers take, in order: ``size`` each if given, else
+    shrinking ones (at most 10, about a (2 x workers)-th of what is left, down to one student).
+    A worker pays Python's and nbgrader's start-up once a part, so parts are large while much
+    is left; they are small at the end, so that a few slow submissions (time limits, sleeps)
+    in a row do not leave one worker grading them alone while the others wait."""
+    parts, i = [], 0
+    while i < len(students):
+        n = size or max(1, min(10, -(-(len(students) - i) // (2 * workers))))
+        parts.append(students[i:i + n])
+        i += n
+    return parts
 
 
 class Progress:
@@ -245,7 +260,6 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
                 record.save(course, results[student])
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    chunk = chunk or max(1, min(10, -(-len(todo) // (2 * workers))))
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     if workers > 1:  # one core per worker: numpy's BLAS threads would only fight
@@ -255,8 +269,8 @@ def autograde(course, assignment, workers=None, students=None, out=sys.stderr, r
     for student in results:
         progress.tick(student, False)
     jobs = queue.Queue()
-    for i in range(0, len(todo), chunk):
-        jobs.put(todo[i:i + chunk])
+    for part in shards_of(todo, workers, chunk):
+        jobs.put(part)
     lock, counter = threading.Lock(), iter(range(10**9))
     logs = course / WORK / "logs" / assignment
     logs.mkdir(parents=True, exist_ok=True)
