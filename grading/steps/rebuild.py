@@ -32,6 +32,7 @@ from grading.steps.notebook_record import NotebookRecord
 
 START = "\0start"  # anchor of cells the student added above every released cell
 NBGRADER_FIELDS = ("grade", "solution", "locked", "points", "task")
+_SCAN_CONTEXTS = {}  # RebuildNotebook.scan_context's results, by the assignment's cells
 
 
 def meta(cell):
@@ -152,12 +153,20 @@ class RebuildNotebook(NbGraderPreprocessor):
 
     @classmethod
     def scan_context(cls, release, stored):
-        """(names the tests use, {name: module} the read-only cells import), for grading/steps/scan.py."""
-        imports = {}
-        for cell in release.cells:
-            if grade_id(cell) and not meta(cell).get("solution") and cell.cell_type == "code":
-                imports.update(scan.imports_in(stored[grade_id(cell)]))
-        return cls.protected_names(release, stored), imports
+        """(names the tests use, {name: module} the read-only cells import), for grading/steps/scan.py.
+
+        It depends on the assignment alone, not on the student: a worker computes it once for
+        the students it grades (parsing every test cell took a third of a second each time)."""
+        key = tuple((c.cell_type, grade_id(c), bool(meta(c).get("grade")), bool(meta(c).get("solution")),
+                     stored.get(grade_id(c))) for c in release.cells if grade_id(c))
+        if key not in _SCAN_CONTEXTS:
+            imports = {}
+            for cell in release.cells:
+                if grade_id(cell) and not meta(cell).get("solution") and cell.cell_type == "code":
+                    imports.update(scan.imports_in(stored[grade_id(cell)]))
+            _SCAN_CONTEXTS[key] = (frozenset(cls.protected_names(release, stored)), imports)
+        protected, imports = _SCAN_CONTEXTS[key]
+        return set(protected), dict(imports)
 
     @staticmethod
     def protected_names(release, stored):
