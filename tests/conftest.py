@@ -106,17 +106,27 @@ def pytest_testnodedown(node, error):
 
 
 FILE_SECONDS = collections.Counter()  # test file -> seconds of setup, call and teardown
+PROCESS_FILES = collections.defaultdict(list)  # pytest-xdist worker -> its files, in order
 
 
 def pytest_runtest_logreport(report):
     """Add each phase's time to its file (under pytest-xdist, the main process gets them all)."""
-    FILE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+    path = report.nodeid.split("::")[0]
+    FILE_SECONDS[path] += report.duration
+    node = getattr(report, "node", None)  # the worker that ran it, under pytest-xdist
+    files = PROCESS_FILES[node.gateway.id if node is not None else "main"]
+    if path not in files:
+        files.append(path)
 
 
 def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("=", "seconds per test file (the longest ten: LONGEST_FIRST above)")
     for path, seconds in FILE_SECONDS.most_common(10):
         terminalreporter.write_line(f"{seconds:8.1f} s  {path}")
+    for process, files in sorted(PROCESS_FILES.items()):  # how evenly the processes were loaded
+        longest = sorted(files, key=FILE_SECONDS.get, reverse=True)[:4]
+        terminalreporter.write_line(f"{process}: {sum(FILE_SECONDS[f] for f in files):.0f} s in "
+                                    f"{len(files)} files, the longest {', '.join(longest)}")
     for title, text in sorted(REPORTS):
         terminalreporter.write_sep("=", title)
         terminalreporter.write_line(text)
