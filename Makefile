@@ -20,8 +20,9 @@ ASSIGNMENT := em_prankster
 DATA := source/$(ASSIGNMENT)/data_em.npy
 STUDENTS := reference untouched mistakes
 # The test suite runs its files on two processes (pytest-xdist), each file on one: much of it
-# waits on kernels, browsers and servers. Three were no faster on two cores (10.6 to 12 min against
-# 11.2) and made the hostile suites' time limits tighter. tests/conftest.py starts the longest first.
+# waits on kernels, browsers and servers. Three were no faster on two cores (pytest 8 min 9 s against
+# 7 min 33 s to 8 min 25 s) and made the hostile suites' time limits tighter. tests/conftest.py starts
+# the longest first, and prints each process's seconds at the end (docs/tests.md: Measured).
 TEST_PROCESSES := -n 2 --dist loadfile --no-loadscope-reorder
 
 # Debian packages, installed with apt when missing (as root, or with sudo):
